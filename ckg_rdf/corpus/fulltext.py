@@ -1,0 +1,179 @@
+"""Reading one CORD-19 full-text parse (the JSON schema shared by pdf_json and pmc_json)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ckg_rdf.corpus.normalise import (
+    clean_title,
+    normalise_doi,
+    normalise_pmcid,
+    normalise_pmid,
+)
+from ckg_rdf.corpus.records import Affiliation, AuthorRecord, BibEntry, Location
+
+# bioRxiv/medRxiv PDFs print this on every page; it carries the preprint's own DOI.
+_NOT_REVIEWED = r"\(which was not (?:peer-reviewed|certified by peer review)\)"
+_BOILERPLATE = re.compile(
+    # the PDF parse sometimes scrambles the sentence: "is the (which was not ...) The copyright..."
+    rf"(?:is the(?: author/funder)?\s*)?(?:{_NOT_REVIEWED}\s*)?"
+    r"(?:The )?copyright holder for this preprint"
+    rf"(?:\s*{_NOT_REVIEWED})?(?:\s*is the(?: author/funder)?)?"
+    r"(?:,? who has granted (?:bioRxiv|medRxiv) a license to display the preprint in perpetuity)?"
+    r"\s*\.?(?:\s*It is made available under an? [^.]{0,160}?licen[cs]e\.?)?"
+    r"(?:\s*(?:All rights reserved|No reuse allowed without permission)\.?)*"
+    r"(?:\s*https?://doi\.org/\S+)?(?:\s*doi: (?:bioRxiv|medRxiv) preprint)?",
+    re.I,
+)
+# ... and sometimes keeps only the tail: "is . https://doi.org/10.1101/... doi: medRxiv preprint"
+_BOILERPLATE_TAIL = re.compile(
+    r"(?:\bis \.\s*)?https?://doi\.org/10\.1101/\S*(?:\s\d[\d.]*)?\s*"
+    r"doi: (?:bioRxiv|medRxiv) preprint",
+    re.I,
+)
+_PREPRINT_DOI = re.compile(
+    r"copyright holder for this preprint.{0,300}?https?://doi\.org/(10\.1101/[0-9.]*[0-9])\b",
+    re.I | re.S,
+)
+# A complete bioRxiv/medRxiv DOI; the PDF parse sometimes splits one across whitespace.
+_COMPLETE_PREPRINT_DOI = re.compile(r"^10\.1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,}$")
+
+
+class FullTextError(ValueError):
+    """A parse file that cannot be used; the message says why."""
+
+
+@dataclass(slots=True)
+class FullText:
+    paper_id: str
+    path: str
+    digest: str
+    title: str = ""
+    authors: list[AuthorRecord] = field(default_factory=list)
+    abstract: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    bib_entries: list[BibEntry] = field(default_factory=list)
+    doi: str = ""
+
+
+def read_fulltext(path: Path) -> FullText:
+    """Parse ``path``; raise :class:`FullTextError` with the reason if it is unusable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FullTextError(f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise FullTextError(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise FullTextError(
+            f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    if not isinstance(doc, dict) or "paper_id" not in doc:
+        raise FullTextError("not a CORD-19 parse: no top-level 'paper_id'")
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise FullTextError("'metadata' is not an object")
+    body = [_text(p) for p in _list(doc.get("body_text"))]
+    back = [_text(p) for p in _list(doc.get("back_matter"))]
+    return FullText(
+        paper_id=str(doc["paper_id"]),
+        path=str(path),
+        digest=hashlib.sha1(raw).hexdigest(),
+        title=clean_title(str(meta.get("title") or "")),
+        authors=[a for a in (_author(x) for x in _list(meta.get("authors"))) if a is not None],
+        abstract=[
+            t for t in (_strip_boilerplate(_text(p)) for p in _list(doc.get("abstract"))) if t
+        ],
+        body=[t for t in (_strip_boilerplate(p) for p in body) if t],
+        bib_entries=[
+            b for b in (_bib(k, v) for k, v in _dict(doc.get("bib_entries")).items()) if b
+        ],
+        doi=_preprint_doi(body + back),
+    )
+
+
+def _preprint_doi(paragraphs: list[str]) -> str:
+    for text in paragraphs:
+        for match in _PREPRINT_DOI.finditer(text):
+            if _COMPLETE_PREPRINT_DOI.match(match.group(1)):
+                return normalise_doi(match.group(1))
+    return ""
+
+
+def _strip_boilerplate(text: str) -> str:
+    if "preprint" in text:
+        text = _BOILERPLATE_TAIL.sub(" ", _BOILERPLATE.sub(" ", text))
+    return " ".join(text.split())
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(paragraph: Any) -> str:
+    return str(paragraph.get("text") or "") if isinstance(paragraph, dict) else ""
+
+
+def _author(entry: Any) -> AuthorRecord | None:
+    if not isinstance(entry, dict):
+        return None
+    aff = _dict(entry.get("affiliation"))
+    affiliations: tuple[Affiliation, ...] = ()
+    institution = str(aff.get("institution") or "").strip()
+    if institution:
+        loc = _dict(aff.get("location"))
+        affiliations = (
+            Affiliation(
+                institution=institution,
+                laboratory=str(aff.get("laboratory") or "").strip(),
+                location=Location(
+                    settlement=str(loc.get("settlement") or "").strip(),
+                    region=str(loc.get("region") or "").strip(),
+                    country=str(loc.get("country") or "").strip(),
+                ),
+            ),
+        )
+    middle = tuple(str(m).strip() for m in _list(entry.get("middle")) if str(m).strip())
+    return AuthorRecord(
+        first=str(entry.get("first") or "").strip(),
+        last=str(entry.get("last") or "").strip(),
+        middle=middle,
+        suffix=str(entry.get("suffix") or "").strip(),
+        email=str(entry.get("email") or "").strip(),
+        affiliations=affiliations,
+    )
+
+
+def _first_id(ids: dict[str, Any], key: str) -> str:
+    value = ids.get(key)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "")
+
+
+def _bib(key: str, entry: Any) -> BibEntry | None:
+    if not isinstance(entry, dict):
+        return None
+    ids = _dict(entry.get("other_ids"))
+    year = entry.get("year")
+    return BibEntry(
+        ref_id=str(entry.get("ref_id") or key),
+        title=str(entry.get("title") or "").strip(),
+        year=year if isinstance(year, int) else None,
+        venue=str(entry.get("venue") or "").strip(),
+        doi=normalise_doi(_first_id(ids, "DOI")),
+        pmid=normalise_pmid(_first_id(ids, "PMID")),
+        pmcid=normalise_pmcid(_first_id(ids, "PMCID")),
+        arxiv=_first_id(ids, "arXiv").strip(),
+    )

@@ -1,0 +1,164 @@
+"""Joining metadata rows and full-text parses into one PaperRecord per paper.
+
+Papers come first from metadata.csv (each row joined with its full text, found
+by PMCID or SHA, PMC preferred), then from the parses no row claimed (their
+``paper_id`` SHA identifies them). Problems are yielded alongside records so
+the caller can count and report them; nothing usable is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, MutableSet
+from pathlib import Path
+
+from ckg_rdf.corpus.fulltext import FullText, FullTextError, read_fulltext
+from ckg_rdf.corpus.layout import CorpusLayout, parse_id
+from ckg_rdf.corpus.metadata import MetadataRow, read_metadata
+from ckg_rdf.corpus.normalise import (
+    clean_title,
+    normalise_doi,
+    normalise_numeric_id,
+    normalise_pmcid,
+    normalise_pmid,
+)
+from ckg_rdf.corpus.records import AuthorRecord, PaperRecord, Problem
+
+
+def parse_metadata_authors(text: str) -> list[AuthorRecord]:
+    """'Last, First M; Last, First' -> AuthorRecords (organisations keep the whole name as last)."""
+    authors = []
+    for part in text.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        last, _, given = part.partition(",")
+        names = given.split()
+        authors.append(
+            AuthorRecord(
+                first=names[0] if names else "", last=last.strip(), middle=tuple(names[1:])
+            )
+        )
+    return authors
+
+
+def read_corpus(
+    layout: CorpusLayout, claimed: MutableSet[str] | None = None
+) -> Iterator[PaperRecord | Problem]:
+    """Every paper of the release, metadata rows first, then unclaimed parses.
+
+    ``claimed`` collects the ids of parses joined to a metadata row; pass a
+    disk-backed set for very large releases.
+    """
+    claimed = set() if claimed is None else claimed
+    if layout.metadata_csv is not None:
+        for item in read_metadata(layout.metadata_csv):
+            if isinstance(item, Problem):
+                yield item
+                continue
+            record, problems = _from_row(item, layout, claimed)
+            yield from problems
+            yield record
+    for path in layout.iter_json_files():
+        if parse_id(path) in claimed:
+            continue
+        try:
+            text = read_fulltext(path)
+        except FullTextError as exc:
+            yield Problem(str(path), str(exc))
+            continue
+        if text.paper_id in claimed:
+            continue
+        claimed.add(text.paper_id)
+        yield _from_fulltext(text)
+
+
+def _from_row(
+    row: MetadataRow, layout: CorpusLayout, claimed: MutableSet[str]
+) -> tuple[PaperRecord, list[Problem]]:
+    problems: list[Problem] = []
+    shas = row.multi("sha")
+    pmcid = normalise_pmcid(row.get("pmcid"))
+    digest = hashlib.sha1(repr(sorted(row.fields.items())).encode()).hexdigest()
+    record = PaperRecord(
+        paper_id=row.get("cord_uid"),
+        cord_uid=row.get("cord_uid"),
+        title=clean_title(row.get("title")),
+        abstract=" ".join(row.get("abstract").split()),
+        shas=shas,
+        doi=normalise_doi(row.get("doi")),
+        pmid=normalise_pmid(row.get("pubmed_id")),
+        pmcid=pmcid,
+        arxiv_id=row.get("arxiv_id"),
+        s2_id=normalise_numeric_id(row.get("s2_id")),
+        mag_id=normalise_numeric_id(row.get("mag_id")),
+        who_covidence_id=row.get("who_covidence_id"),
+        publish_time=row.get("publish_time"),
+        journal=row.get("journal"),
+        license=row.get("license"),
+        urls=row.multi("url"),
+        sources=row.multi("source_x"),
+        authors=parse_metadata_authors(row.get("authors")),
+    )
+    # Which parse files does the row name? PMC first (cleaner text), then each PDF.
+    wanted: list[tuple[str, Path | None]] = []
+    if pmcid and row.get("pmc_json_files"):
+        wanted.append((pmcid, layout.find_pmc_parse(pmcid)))
+    for sha in shas:
+        wanted.append((sha, layout.find_pdf_parse(sha)))
+    for parse_key, _ in wanted:
+        claimed.add(parse_key)
+    found = [(k, p) for k, p in wanted if p is not None]
+    if wanted and not found and (row.get("pdf_json_files") or row.get("pmc_json_files")):
+        problems.append(
+            Problem(
+                f"{layout.metadata_csv}:{row.line}",
+                f"full text listed ({', '.join(k for k, _ in wanted)}) but not in the corpus: "
+                "loaded from metadata only",
+                kind="missing-full-text",
+            )
+        )
+    files: list[str] = []
+    for _key, path in found:
+        assert path is not None
+        try:
+            text = read_fulltext(path)
+        except FullTextError as exc:
+            problems.append(Problem(str(path), f"{exc}: paper loaded from metadata only"))
+            continue
+        _merge(record, text)
+        digest = hashlib.sha1((digest + text.digest).encode()).hexdigest()
+        files.append(str(path))
+        break
+    record.files = (str(layout.metadata_csv), *files)
+    record.fingerprint = digest
+    return record, problems
+
+
+def _merge(record: PaperRecord, text: FullText) -> None:
+    """Add a parse's content to a metadata record: the row wins where both speak."""
+    record.has_full_text = True
+    record.title = record.title or text.title
+    record.abstract = record.abstract or " ".join(text.abstract)
+    record.body = text.body
+    record.bib_entries = text.bib_entries
+    record.doi = record.doi or text.doi
+    if text.authors:
+        record.authors = text.authors
+
+
+def _from_fulltext(text: FullText) -> PaperRecord:
+    return PaperRecord(
+        paper_id=text.paper_id,
+        title=text.title,
+        abstract=" ".join(text.abstract),
+        body=text.body,
+        shas=(text.paper_id,) if not text.paper_id.startswith("PMC") else (),
+        pmcid=text.paper_id if text.paper_id.startswith("PMC") else "",
+        doi=text.doi,
+        authors=text.authors,
+        bib_entries=text.bib_entries,
+        files=(text.path,),
+        fingerprint=text.digest,
+        has_full_text=True,
+    )

@@ -1,0 +1,1 @@
+"""Turning records into facts: identity, citation resolution, concepts, topics."""

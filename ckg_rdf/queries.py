@@ -1,0 +1,44 @@
+"""Named SPARQL queries: the ``sparql/*.rq`` files users can read and adapt.
+
+Each file starts with comment lines: the first says what the query answers;
+``# param: NAME description`` lines name variables a caller may bind (SPARQL
+SEP-0007 substitution), which otherwise stay free so the query still answers
+for every value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ckg_rdf.resources import sparql_dir
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    description: str
+    text: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: Path) -> NamedQuery:
+        text = path.read_text(encoding="utf-8")
+        description = ""
+        params: dict[str, str] = {}
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            body = line.lstrip("#").strip()
+            if body.startswith("param:"):
+                name, _, doc = body[len("param:") :].strip().partition(" ")
+                params[name.lstrip("?$")] = doc.strip()
+            elif not description:
+                description = body
+        return cls(path.stem, description, text, params)
+
+
+def named_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """All named queries by name, sorted."""
+    directory = directory or sparql_dir()
+    return {p.stem: NamedQuery.from_file(p) for p in sorted(directory.glob("*.rq"))}

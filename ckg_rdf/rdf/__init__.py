@@ -1,0 +1,1 @@
+"""Facts to triples. Nothing here knows about files or HTTP."""

@@ -1,0 +1,104 @@
+"""Triples for papers, their authors and the authors' institutions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from ckg_rdf.corpus.records import PaperRecord
+from ckg_rdf.extract.identity import author_identity, institution_id
+from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.vocab import CKG, RDF, RDFS, XSD
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def publication_date(value: str) -> Literal | None:
+    """'2020-03-01' -> xsd:date, '2020' -> xsd:gYear, anything else -> None."""
+    value = value.strip()
+    if _DATE.match(value):
+        return Literal(value, datatype=XSD.date)
+    if _YEAR.match(value):
+        return Literal(value, datatype=XSD.gYear)
+    return None
+
+
+def _lit(value: str) -> Literal:
+    return Literal(value)
+
+
+def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
+    """Everything a paper record asserts: the paper, its authors, their institutions."""
+    p = minter.paper(paper.paper_id)
+    yield Triple(p, RDF.type, CKG.Paper)
+    title = paper.title or f"Untitled paper {paper.paper_id}"
+    yield Triple(p, RDFS.label, _lit(title))
+    if paper.title:
+        yield Triple(p, CKG.title, _lit(paper.title))
+    if paper.abstract:
+        yield Triple(p, CKG.abstract, _lit(paper.abstract))
+    identifiers: list[tuple[NamedNode, str]] = [
+        (CKG.cordUid, paper.cord_uid),
+        (CKG.doi, paper.doi),
+        (CKG.pmid, paper.pmid),
+        (CKG.pmcid, paper.pmcid),
+        (CKG.arxivId, paper.arxiv_id),
+        (CKG.s2Id, paper.s2_id),
+        (CKG.magId, paper.mag_id),
+        (CKG.whoCovidenceId, paper.who_covidence_id),
+        *((CKG.sha, sha) for sha in paper.shas),
+    ]
+    for predicate, value in identifiers:
+        if value:
+            yield Triple(p, predicate, _lit(value))
+    date = publication_date(paper.publish_time)
+    if date is not None:
+        yield Triple(p, CKG.publicationDate, date)
+    if paper.journal:
+        yield Triple(p, CKG.journal, _lit(paper.journal))
+    if paper.license:
+        yield Triple(p, CKG.license, _lit(paper.license))
+    for url in paper.urls:
+        yield Triple(p, CKG.url, Literal(url, datatype=XSD.anyURI))
+    for source in paper.sources:
+        yield Triple(p, CKG.sourceCollection, _lit(source))
+    for author in paper.authors:
+        ident = author_identity(author)
+        if ident is None:
+            continue
+        a = minter.author(ident.author_id)
+        yield Triple(p, CKG.authoredBy, a)
+        yield Triple(a, RDF.type, CKG.Author)
+        yield Triple(a, RDFS.label, _lit(ident.display_name))
+        yield Triple(a, CKG.name, _lit(ident.display_name))
+        yield Triple(a, CKG.familyName, _lit(ident.last))
+        if ident.first:
+            yield Triple(a, CKG.givenName, _lit(ident.first))
+        if ident.middle:
+            yield Triple(a, CKG.middleName, _lit(ident.middle))
+        if author.email and "@" in author.email:
+            yield Triple(a, CKG.email, _lit(author.email))
+        for aff in author.affiliations:
+            inst_id = institution_id(aff)
+            if inst_id is None:
+                continue
+            i = minter.institution(inst_id)
+            yield Triple(a, CKG.affiliatedWith, i)
+            yield Triple(i, RDF.type, CKG.Institution)
+            yield Triple(i, RDFS.label, _lit(aff.institution))
+            yield Triple(i, CKG.institutionName, _lit(aff.institution))
+            loc = aff.location
+            for predicate, value in (
+                (CKG.settlement, loc.settlement),
+                (CKG.region, loc.region),
+                (CKG.country, loc.country),
+            ):
+                if value:
+                    yield Triple(i, predicate, _lit(value))
+
+
+def cites_triple(citing: str, cited: str, minter: IriMinter) -> Triple:
+    return Triple(minter.paper(citing), CKG.cites, minter.paper(cited))

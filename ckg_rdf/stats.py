@@ -1,0 +1,50 @@
+"""Counting the graph's nodes and edges by type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import NamedNode
+
+from ckg_rdf.store.base import GraphStore
+from ckg_rdf.vocab import CKG
+
+NODE_TYPES: dict[str, NamedNode] = {
+    "Paper": CKG.Paper,
+    "Author": CKG.Author,
+    "Institution": CKG.Institution,
+    "Concept": CKG.Concept,
+    "Topic": CKG.Topic,
+}
+EDGE_TYPES: dict[str, NamedNode] = {
+    "authored_by": CKG.authoredBy,
+    "affiliated_with": CKG.affiliatedWith,
+    "associated_concept": CKG.associatedConcept,
+    "associated_topic": CKG.associatedTopic,
+    "cites": CKG.cites,
+}
+
+
+@dataclass
+class GraphStats:
+    nodes: dict[str, int]
+    edges: dict[str, int]
+    triples: int
+
+
+def graph_stats(store: GraphStore) -> GraphStats:
+    nodes = {
+        name: _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri} }}")
+        for name, iri in NODE_TYPES.items()
+    }
+    edges = {
+        name: _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {iri} ?o }}")
+        for name, iri in EDGE_TYPES.items()
+    }
+    return GraphStats(nodes, edges, len(store))
+
+
+def _count(store: GraphStore, sparql: str) -> int:
+    for solution in store.query(sparql):
+        return int(solution["n"].value)
+    return 0

@@ -1,0 +1,92 @@
+"""Building the bundled sample: the graph holds what the raw files say, no more, no less."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.rawsample import expected_citations, read_sample, words
+
+BASE = "http://localhost:8000/"
+
+
+@pytest.fixture(scope="module")
+def raw(sample_dir):
+    return read_sample(sample_dir)
+
+
+def ids(store, sparql: str, var: str = "x") -> set[str]:
+    return {row[var].value.rsplit("/", 1)[1] for row in store.query(sparql)}
+
+
+def test_one_paper_node_per_metadata_row_or_unclaimed_parse(raw, sample_store) -> None:
+    papers = ids(sample_store, "SELECT ?x WHERE { ?x a ckg:Paper }")
+    assert papers == set(raw)
+
+
+def test_papers_with_authors_match_the_raw_files(raw, sample_store) -> None:
+    with_authors = {
+        pid for pid, p in raw.items() if any(re.search(r"[A-Za-z]", last) for last, _ in p.authors)
+    }
+    graph = ids(
+        sample_store,
+        "SELECT DISTINCT ?x WHERE { ?x ckg:authoredBy ?a }",
+    )
+    assert graph == with_authors
+    assert len(graph) > 600
+
+
+def test_institution_nodes_are_the_distinct_normalised_affiliation_names(raw, sample_store) -> None:
+    expected = {words(i) for p in raw.values() for i in p.institutions if words(i)}
+    rows = sample_store.query("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a ckg:Institution }")
+    assert int(next(rows)["n"].value) == len(expected) > 50
+
+
+def test_every_institution_has_an_affiliated_author(sample_store) -> None:
+    rows = sample_store.query(
+        """SELECT (COUNT(?i) AS ?n) WHERE {
+            ?i a ckg:Institution FILTER NOT EXISTS { ?a ckg:affiliatedWith ?i } }"""
+    )
+    assert int(next(rows)["n"].value) == 0
+
+
+def test_cites_edges_are_exactly_the_doi_and_title_matches(raw, sample_store, built_sample) -> None:
+    expected = expected_citations(raw)
+    graph = {
+        (r["a"].value.rsplit("/", 1)[1], r["b"].value.rsplit("/", 1)[1])
+        for r in sample_store.query("SELECT ?a ?b WHERE { ?a ckg:cites ?b }")
+    }
+    assert graph == expected
+    assert len(graph) > 100
+    report = built_sample[1].steps["citations"]
+    assert report["cites edges"] == len(expected)
+    assert report["bibliography entries"] == sum(len(p.bib) for p in raw.values())
+
+
+def test_metadata_fields_are_carried_over(raw, sample_store) -> None:
+    row = next(
+        sample_store.query(
+            """SELECT ?title ?doi ?date WHERE {
+              <http://localhost:8000/paper/ug7v899j> ckg:title ?title ; ckg:doi ?doi ;
+                  ckg:publicationDate ?date }"""
+        )
+    )
+    assert row["title"].value == raw["ug7v899j"].title
+    assert row["doi"].value == raw["ug7v899j"].doi
+    assert row["date"].datatype.value.endswith("#date")
+
+
+def test_a_metadata_row_is_joined_with_its_full_text(sample_store) -> None:
+    # 6pqjnkkw names two shas; one of them is shipped: its affiliations come from the parse.
+    rows = list(
+        sample_store.query(
+            """SELECT ?sha WHERE { <http://localhost:8000/paper/6pqjnkkw> ckg:sha ?sha }"""
+        )
+    )
+    assert len(rows) == 2
+    # ... and the parse is not loaded a second time as a paper of its own
+    ask = sample_store.query(
+        "ASK { <http://localhost:8000/paper/736b4793b11d01f4b55ea53eaf59f7325493b27b> ?p ?o }"
+    )
+    assert not bool(ask)

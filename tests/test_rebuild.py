@@ -1,0 +1,105 @@
+"""Re-running a build: nothing duplicated, new papers added, bad input reported and skipped."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ckg_rdf.pipeline import build
+from ckg_rdf.pipeline.build import BuildError
+from ckg_rdf.store import OxigraphStore
+
+
+def _copy_corpus(src: Path, dst: Path, rows: int | None = None, parses: int | None = None) -> Path:
+    dst.mkdir(parents=True)
+    with (src / "metadata.csv").open(encoding="utf-8", newline="") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    keep = lines if rows is None else lines[: rows + 1]
+    (dst / "metadata.csv").write_text("".join(keep), encoding="utf-8")
+    files = sorted(src.glob("biorxiv_medrxiv/*.json"))
+    (dst / "biorxiv_medrxiv").mkdir()
+    for f in files if parses is None else files[:parses]:
+        shutil.copyfile(f, dst / "biorxiv_medrxiv" / f.name)
+    return dst
+
+
+def test_building_twice_gives_the_same_triples(sample_dir, tmp_path) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=120, parses=20)
+    first = build(corpus, tmp_path / "store")
+    second = build(corpus, tmp_path / "store")
+    assert first.triples_after == second.triples_before == second.triples_after
+    assert second.papers_written == 0
+    assert second.papers_read == first.papers_read == 140
+
+
+def test_new_papers_are_added_on_the_next_build(sample_dir, tmp_path) -> None:
+    small = _copy_corpus(sample_dir, tmp_path / "small", rows=50, parses=5)
+    large = _copy_corpus(sample_dir, tmp_path / "large", rows=80, parses=9)
+    store = tmp_path / "store"
+    build(small, store)
+    report = build(large, store)
+    assert report.papers_written == 34  # 30 rows + 4 parses
+    fresh = build(large, tmp_path / "fresh")
+    assert report.triples_after == fresh.triples_after
+
+
+def test_a_changed_paper_replaces_its_old_triples(sample_dir, tmp_path) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
+    store_dir = tmp_path / "store"
+    build(corpus, store_dir)
+    text = (corpus / "metadata.csv").read_text(encoding="utf-8")
+    old = "Clinical features of culture-proven Mycoplasma pneumoniae infections"
+    assert old in text
+    (corpus / "metadata.csv").write_text(text.replace(old, "A renamed paper about Mycoplasma"))
+    report = build(corpus, store_dir)
+    assert report.papers_written == 1
+    store = OxigraphStore(store_dir, read_only=True)
+    titles = [
+        r["t"].value
+        for r in store.query(
+            "SELECT ?t WHERE { <http://localhost:8000/paper/ug7v899j> ckg:title ?t }"
+        )
+    ]
+    assert len(titles) == 1 and titles[0].startswith("A renamed paper")
+
+
+def test_corrupt_json_and_bad_csv_row_are_reported_and_everything_else_loads(
+    sample_dir, tmp_path
+) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=40, parses=6)
+    broken = sorted((corpus / "biorxiv_medrxiv").glob("*.json"))[2]
+    broken.write_bytes(broken.read_bytes()[:500])  # truncated mid-object
+    lines = (corpus / "metadata.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[10] = "not,a,valid,row\n"  # data row 10 has 4 fields instead of 19
+    (corpus / "metadata.csv").write_text("".join(lines), encoding="utf-8")
+    with (corpus / "metadata.csv").open("ab") as fh:
+        fh.write(b"zz" + b",x" * 18 + b"\xff\xfe broken encoding\n")
+
+    report = build(corpus, tmp_path / "store")
+
+    errors = [p for p in report.problems if p.kind == "error"]
+    sources = sorted(p.source for p in errors)
+    assert len(errors) == 3, errors
+    assert any(s.endswith("metadata.csv:11") for s in sources)
+    assert any(s.endswith("metadata.csv:42") for s in sources)
+    assert str(broken) in sources
+    assert "malformed JSON" in next(p.reason for p in errors if p.source == str(broken))
+    # 40 rows - 1 bad + 6 parses - 1 broken (the encoding row is the 41st, also skipped)
+    assert report.papers_read == 39 + 5
+    store = OxigraphStore(tmp_path / "store", read_only=True)
+    n = next(store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a ckg:Paper }"))
+    assert int(n["n"].value) == 44
+    listed = list(
+        csv.reader((tmp_path / "store" / "problems.tsv").open(encoding="utf-8"), delimiter="\t")
+    )
+    assert len([r for r in listed[1:] if r[0] == "error"]) == 3
+
+
+def test_a_store_built_with_another_base_iri_is_refused(sample_dir, tmp_path) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=3, parses=0)
+    build(corpus, tmp_path / "store", base_iri="http://example.org/kg/")
+    with pytest.raises(BuildError, match="base IRI"):
+        build(corpus, tmp_path / "store")
