@@ -25,7 +25,11 @@ from rich.table import Table
 
 from ckg_rdf import __version__
 from ckg_rdf.corpus.layout import CorpusError
+from ckg_rdf.embed.commands import embed_command, kge_env_app, similar_command
+from ckg_rdf.extract.concepts.base import ExtractorError
+from ckg_rdf.extract.concepts.commands import concept_command, concepts_command
 from ckg_rdf.pipeline.build import BuildError, BuildReport, build
+from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
 from ckg_rdf.queries import named_queries
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, BaseIriError
 from ckg_rdf.stats import graph_stats
@@ -98,6 +102,34 @@ def build_command(
     limit: Annotated[
         int | None, typer.Option(min=1, help="Read at most this many papers (for a quick try).")
     ] = None,
+    concepts: Annotated[
+        bool,
+        typer.Option(
+            "--concepts/--no-concepts",
+            help="Find medical concepts in titles, abstracts and bodies (vocabulary matcher).",
+        ),
+    ] = True,
+    embeddings: Annotated[
+        bool,
+        typer.Option(
+            "--embeddings/--no-embeddings",
+            help="Compute text + TransE paper vectors and the similar-papers index "
+            "(needs the [embed] extra).",
+        ),
+    ] = True,
+    text_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Text model: a local folder or a Hugging Face cache name "
+            "(default: SciBERT if cached, else the bundled all-MiniLM-L6-v2)."
+        ),
+    ] = None,
+    max_body_windows: Annotated[
+        int,
+        typer.Option(
+            min=0, help="Embed at most this many model-length windows of each body (CPU time)."
+        ),
+    ] = 2,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Build or update the knowledge graph from a CORD-19 release.
@@ -106,7 +138,14 @@ def build_command(
     corpus are added to the graph. Unusable input (bad rows, malformed JSON,
     missing files) is reported, skipped and listed in STORE/problems.tsv.
     """
-    steps, stages = _default_extensions()
+    options = BuildOptions(
+        concepts=concepts,
+        embeddings=embeddings,
+        text_model=text_model,
+        max_body_windows=max_body_windows,
+        progress=not quiet,
+    )
+    steps, stages = default_extensions(store, options)
     with Progress(
         TextColumn("[bold]building[/]"),
         BarColumn(),
@@ -132,11 +171,8 @@ def build_command(
             progress=progress,
         )
     _print_report(report, store)
-
-
-def _default_extensions() -> tuple[list, list]:
-    """Paper steps and graph stages that run in every build besides papers and citations."""
-    return [], []
+    for note in options.notes:
+        out.print(f"note: {note}", highlight=False)
 
 
 def _print_report(report: BuildReport, store: Path) -> None:
@@ -307,13 +343,21 @@ def export_command(
 
 # --- commands of the feature packages (each registers one line here) --------
 # (service, concepts and embeddings add their commands below)
+app.command("concepts")(concepts_command)
+app.command("concept")(concept_command)
+app.command("similar")(similar_command)
+app.command("embed")(embed_command)
+app.add_typer(kge_env_app, name="kge-env")
+from ckg_rdf.service.commands import serve  # noqa: E402
+
+app.command("serve")(serve)
 
 
 def main() -> None:
     """Entry point: turn known failures into one clear line instead of a traceback."""
     try:
         app()
-    except (CorpusError, StoreError, BuildError, BaseIriError) as exc:
+    except (CorpusError, StoreError, BuildError, BaseIriError, ExtractorError) as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:

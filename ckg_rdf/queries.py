@@ -8,10 +8,15 @@ for every value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import Literal, NamedNode
+
 from ckg_rdf.resources import sparql_dir
+
+_EXAMPLE = re.compile(r'e\.g\. (<[^>]+>|"[^"]*")')
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,16 @@ class NamedQuery:
     description: str
     text: str
     params: dict[str, str] = field(default_factory=dict)
+
+    def examples(self) -> dict[str, NamedNode | Literal]:
+        """Example bindings from the ``# param:`` lines ('e.g. <iri>' or 'e.g. "text"')."""
+        found: dict[str, NamedNode | Literal] = {}
+        for name, doc in self.params.items():
+            match = _EXAMPLE.search(doc)
+            if match:
+                value = match.group(1)
+                found[name] = NamedNode(value[1:-1]) if value[0] == "<" else Literal(value[1:-1])
+        return found
 
     @classmethod
     def from_file(cls, path: Path) -> NamedQuery:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ckg_rdf.pipeline import BuildReport, build
+from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
 from ckg_rdf.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,9 +21,10 @@ def sample_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
-    """The bundled sample built into a fresh store (papers and citations only)."""
+    """The bundled sample built into a fresh store, with what a default 'ckg build' runs."""
     store = tmp_path_factory.mktemp("sample-store")
-    report = build(SAMPLE, store)
+    steps, stages = default_extensions(store, BuildOptions(progress=False))
+    report = build(SAMPLE, store, steps=steps, stages=stages)
     return store, report
 
 

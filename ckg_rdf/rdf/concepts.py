@@ -1,0 +1,110 @@
+"""Triples for concepts and for weighted paper->concept links.
+
+Modelling (docs/concepts.md): a Concept node ``{base}concept/{id}`` with
+SKOS labels, its ckg:ConceptType, its source vocabulary and version, and
+skos:exactMatch links to the vocabularies' own IRIs. A paper that mentions a
+concept gets the direct ``ckg:associatedConcept`` edge (easy SPARQL) and a
+qualified ``ckg:ConceptAnnotation`` node (a W3C Web Annotation: target the
+paper, body the concept) carrying the mention count and score. The
+annotation's IRI is ``{paper IRI}#concept-{id}``: derived from the pair, so
+a rebuild writes the same triples again (no blank nodes, no duplicates), and
+it dereferences with its paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from ckg_rdf.extract.concepts.base import ConceptInfo
+from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.vocab import CKG, OA, PROV, RDF, SKOS, XSD, external_iri
+
+#: concept type name (as extractors return it) -> ckg:ConceptType individual
+TYPE_NODES: dict[str, NamedNode] = {
+    "MEDICAL_CONDITION": CKG.MedicalCondition,
+    "MEDICATION": CKG.Medication,
+    "ANATOMY": CKG.Anatomy,
+    "TEST_TREATMENT_PROCEDURE": CKG.TestTreatmentProcedure,
+    "GENE_OR_PROTEIN": CKG.GeneOrProtein,
+    "ORGANISM": CKG.Organism,
+}
+
+#: extractor backend name -> the prov:SoftwareAgent individual
+AGENTS: dict[str, NamedNode] = {"vocab": CKG.VocabularyMatcher, "model": CKG.NerModel}
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLink:
+    """One paper's aggregated mentions of one concept."""
+
+    concept_id: str
+    mention_count: int
+    score: float
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, language="en")
+
+
+def annotation_iri(paper: NamedNode, concept_id: str) -> NamedNode:
+    """The qualified link's IRI: the paper IRI with a ``#concept-{id}`` fragment."""
+    return NamedNode(f"{paper.value}#concept-{quote(concept_id, safe='-._~')}")
+
+
+def concept_triples(info: ConceptInfo, minter: IriMinter) -> Iterator[Triple]:
+    """Everything said about a Concept node itself."""
+    node = minter.concept(info.concept_id)
+    yield Triple(node, RDF.type, CKG.Concept)
+    yield Triple(node, SKOS.prefLabel, _en(info.pref_label))
+    for alt in info.alt_labels:
+        yield Triple(node, SKOS.altLabel, _en(alt))
+    type_node = TYPE_NODES.get(info.type)
+    if type_node is not None:
+        yield Triple(node, CKG.conceptType, type_node)
+    yield Triple(node, CKG.sourceVocabulary, Literal(info.source))
+    yield Triple(node, CKG.sourceVersion, Literal(info.source_version))
+    for scheme, local in info.xrefs:
+        target = external_iri(scheme, local)
+        if target is not None:
+            yield Triple(node, SKOS.exactMatch, target)
+
+
+def link_triples(
+    paper: NamedNode,
+    link: ConceptLink,
+    minter: IriMinter,
+    *,
+    extractor_name: str,
+    extractor_version: str,
+) -> Iterator[Triple]:
+    """The direct edge and the qualified annotation for one paper-concept pair."""
+    concept = minter.concept(link.concept_id)
+    ann = annotation_iri(paper, link.concept_id)
+    yield Triple(paper, CKG.associatedConcept, concept)
+    yield Triple(ann, RDF.type, CKG.ConceptAnnotation)
+    yield Triple(ann, OA.hasTarget, paper)
+    yield Triple(ann, OA.hasBody, concept)
+    yield Triple(ann, OA.motivatedBy, OA.identifying)
+    yield Triple(ann, CKG.mentionCount, Literal(str(link.mention_count), datatype=XSD.integer))
+    yield Triple(ann, CKG.score, Literal(f"{link.score:.4f}", datatype=XSD.double))
+    yield Triple(ann, CKG.extractorVersion, Literal(extractor_version))
+    agent = AGENTS.get(extractor_name)
+    if agent is not None:
+        yield Triple(ann, PROV.wasAttributedTo, agent)
+
+
+def type_triples() -> Iterator[Triple]:
+    """The concept-type individuals, so the graph answers type queries by itself.
+
+    They are declared in the ontology too; repeating the few triples here
+    means a store without the ontology loaded still has each type's notation.
+    """
+    for notation, node in TYPE_NODES.items():
+        yield Triple(node, RDF.type, CKG.ConceptType)
+        yield Triple(node, SKOS.inScheme, CKG.ConceptTypeScheme)
+        yield Triple(node, SKOS.notation, Literal(notation))
+        yield Triple(node, SKOS.prefLabel, _en(notation.replace("_", " ").lower()))

@@ -1,0 +1,129 @@
+"""Documents about the data: the service description, VoID and the ontology.
+
+The service description and VoID are Turtle templates (``templates/rdf/``) so
+their vocabulary stays readable; they are parsed back before serving, which
+proves they are valid RDF, and then served in any RDF format by negotiation.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pyoxigraph as ox
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ckg_rdf.resources import ontology_path
+from ckg_rdf.service import conneg
+from ckg_rdf.service.conneg import HTML, RDF_FORMATS
+from ckg_rdf.service.resources import TEMPLATES_DIR, service_query
+from ckg_rdf.service.responses import page_error, text_error
+from ckg_rdf.service.state import ServiceState
+from ckg_rdf.service.tasks import Failure, Payload, QueryTask, serialize_graph
+from ckg_rdf.vocab import ONTOLOGY_IRI
+
+VARY = {"Vary": "Accept"}
+
+
+@cache
+def _rdf_templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR / "rdf"),
+        autoescape=False,  # Turtle, not HTML: values go through the filters below
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["iri"] = lambda v: str(ox.NamedNode(str(v)))  # validates: no injection
+    env.filters["literal"] = lambda v: str(ox.Literal(str(v)))
+    return env
+
+
+def render_rdf(name: str, **context: object) -> list[ox.Triple]:
+    text = _rdf_templates().get_template(name).render(**context)
+    return list(ox.parse(text, format=ox.RdfFormat.TURTLE))
+
+
+def rdf_response(
+    request: Request, triples: list[ox.Triple], *, location: str | None = None
+) -> Response:
+    """Serve a small in-memory graph in the negotiated RDF format."""
+    fmt, why = conneg.choose(
+        request.headers.get("accept"),
+        request.query_params.get("format"),
+        list(RDF_FORMATS.values()),
+    )
+    if fmt is None:
+        return text_error(Failure("not_acceptable", why), VARY)
+    headers = dict(VARY)
+    if location:
+        headers["Content-Location"] = f"{location}.{fmt.extension}"
+    return Response(serialize_graph(triples, fmt), media_type=fmt.media_type, headers=headers)
+
+
+async def service_description(request: Request, state: ServiceState, root: str) -> Response:
+    """GET /sparql without a query: the SPARQL Service Description (a browser gets the page)."""
+    offers = [*RDF_FORMATS.values(), HTML]
+    if "format" not in request.query_params:
+        fmt = conneg.negotiate(request.headers.get("accept"), offers)
+        if fmt is HTML:
+            return RedirectResponse("/query", status_code=303, headers=VARY)
+    counts = await state.counts()
+    triples = render_rdf(
+        "service.ttl",
+        endpoint=root + "sparql",
+        void=root + ".well-known/void",
+        title=state.settings.title,
+        allow_update=state.settings.allow_update,
+        allow_service=state.settings.allow_service,
+        triples=None if isinstance(counts, Failure) else counts.triples,
+    )
+    return rdf_response(request, triples)
+
+
+async def example_papers(state: ServiceState) -> list[dict[str, str]]:
+    """The most cited papers (home page links and VoID example resources)."""
+    result = await state.pool.run(QueryTask(service_query("home-papers"), format="json"))
+    if not isinstance(result, Payload):
+        return []
+    rows = json.loads(result.body)["results"]["bindings"]
+    return [
+        {
+            "iri": r["paper"]["value"],
+            "label": r.get("label", {}).get("value", r["paper"]["value"]),
+            "citations": r.get("citations", {}).get("value", "0"),
+        }
+        for r in rows
+    ]
+
+
+async def void_description(request: Request, state: ServiceState, root: str) -> Response:
+    """The VoID description with the graph's real counts."""
+    counts = await state.counts()
+    if isinstance(counts, Failure):
+        return page_error(request, state, counts)
+    examples = [p["iri"] for p in (await example_papers(state))[:3]]
+    triples = render_rdf(
+        "void.ttl",
+        dataset=root + ".well-known/void#dataset",
+        root=root,
+        endpoint=root + "sparql",
+        base=state.base,
+        vocabulary=ONTOLOGY_IRI + "#",
+        title=state.settings.title,
+        counts=counts,
+        examples=examples,
+    )
+    return rdf_response(request, triples)
+
+
+@cache
+def ontology_triples() -> list[ox.Triple]:
+    return list(ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE))
+
+
+@cache
+def ontology_turtle() -> bytes:
+    """The ontology file as written (comments and layout kept) for Turtle requests."""
+    return ontology_path().read_bytes()

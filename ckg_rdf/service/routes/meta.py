@@ -1,0 +1,96 @@
+"""Documents about the data: VoID, the ontology at its own IRI, the JSON-LD context."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ckg_rdf.service import conneg
+from ckg_rdf.service.conneg import HTML, RDF_FORMATS
+from ckg_rdf.service.deps import State, server_root
+from ckg_rdf.service.jsonld import context_document
+from ckg_rdf.service.meta_docs import (
+    VARY,
+    ontology_triples,
+    ontology_turtle,
+    serialize_graph,
+    void_description,
+)
+from ckg_rdf.service.responses import text_error
+from ckg_rdf.service.tasks import Failure
+from ckg_rdf.service.views import Linker, ontology_view
+from ckg_rdf.vocab import ONTOLOGY_IRI
+
+router = APIRouter(tags=["data about the data"])
+
+ONTOLOGY_OFFERS = [RDF_FORMATS["ttl"], HTML, *(f for k, f in RDF_FORMATS.items() if k != "ttl")]
+_BY_EXTENSION = {f.extension: f for f in ONTOLOGY_OFFERS}
+
+
+@router.get(
+    "/.well-known/void",
+    summary="VoID description of the dataset",
+    response_description="Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation "
+    "(or ?format=ttl|jsonld|nt|rdfxml), with triple, class and property counts.",
+)
+async def void(request: Request, state: State) -> Response:
+    """The dataset's VoID description, with counts taken from the store at startup."""
+    return await void_description(request, state, server_root(request))
+
+
+def _ontology(request: Request, state: State, fmt: conneg.Format) -> Response:
+    headers = {**VARY, "Content-Location": f"/ontology.{fmt.extension}"}
+    if fmt is HTML:
+        terms = ontology_view(ontology_triples(), Linker(state.base))
+        return state.templates.TemplateResponse(
+            request,
+            "ontology.html",
+            {
+                "title": "ckg-rdf ontology",
+                "terms": terms,
+                "iri": ONTOLOGY_IRI,
+                "formats": list(RDF_FORMATS.values()),
+            },
+            headers=headers,
+        )
+    if fmt.key == "ttl":
+        body = ontology_turtle()
+    else:
+        body = serialize_graph(ontology_triples(), fmt)
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+@router.get(
+    "/ontology",
+    summary="The ckg-rdf ontology (OWL)",
+    response_description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by content "
+    "negotiation or ?format=. https://w3id.org/ckg-rdf/ontology is meant to redirect here.",
+)
+async def ontology(request: Request, state: State, format: str | None = None) -> Response:
+    """The ontology at the address its w3id IRI redirects to, in the format the client wants."""
+    fmt, why = conneg.choose(request.headers.get("accept"), format, ONTOLOGY_OFFERS)
+    if fmt is None:
+        return text_error(Failure("not_acceptable", why), VARY)
+    return _ontology(request, state, fmt)
+
+
+@router.get(
+    "/ontology.{extension}", summary="The ontology in one format (ttl, html, jsonld, nt, rdf)"
+)
+async def ontology_document(request: Request, state: State, extension: str) -> Response:
+    """One format of the ontology, at the address given as Content-Location."""
+    fmt = _BY_EXTENSION.get(extension)
+    if fmt is None:
+        return text_error(Failure("not_found", f"no ontology document /ontology.{extension}"))
+    return _ontology(request, state, fmt)
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD @context",
+    response_description="The compact context the JSON-LD descriptions use, generated from "
+    "the ontology.",
+)
+async def jsonld_context() -> Response:
+    """The JSON-LD context generated from the ontology, for clients that want to reuse it."""
+    return Response(context_document(), media_type="application/ld+json")

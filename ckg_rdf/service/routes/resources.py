@@ -1,0 +1,110 @@
+"""Dereferencing: every IRI the pipeline mints answers GET with its description.
+
+Cool URIs choice (see docs/service.md): the resource IRI answers directly with
+200, the negotiated representation, ``Vary: Accept`` and a ``Content-Location``
+naming the format-specific document (``/paper/ID.ttl``, ``.jsonld``, ``.nt``,
+``.rdf``, ``.html``), which is also served. No 303 round trip.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pyoxigraph import NamedNode
+
+from ckg_rdf.rdf.iris import KINDS
+from ckg_rdf.service import conneg
+from ckg_rdf.service.conneg import HTML, RDF_FORMATS
+from ckg_rdf.service.deps import State
+from ckg_rdf.service.resources import service_query
+from ckg_rdf.service.responses import page_error, text_error
+from ckg_rdf.service.state import ServiceState
+from ckg_rdf.service.tasks import DescribeTask, Failure, Payload, QueryTask
+from ckg_rdf.service.views import (
+    PAGE_TEMPLATES,
+    Linker,
+    authors_with_affiliations,
+    resource_view,
+)
+from ckg_rdf.vocab import CKG
+
+router = APIRouter(tags=["resources"])
+
+#: Turtle first: what a client that says */* (curl, most RDF tools) gets
+OFFERS = [RDF_FORMATS["ttl"], HTML, RDF_FORMATS["jsonld"], RDF_FORMATS["nt"], RDF_FORMATS["rdfxml"]]
+BY_EXTENSION = {f.extension: f for f in OFFERS}
+#: path prefixes of minted resources (embedding models live under /model/)
+RESOURCE_KINDS = (*KINDS, "model")
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(
+        f'<{path}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in OFFERS
+    )
+
+
+async def _html(request: Request, state: ServiceState, iri: str, headers: dict) -> Response:
+    result = await state.pool.run(DescribeTask(iri, "nt"))
+    if isinstance(result, Failure):
+        return page_error(request, state, result)
+    assert isinstance(result, Payload)
+    linker = Linker(state.base)
+    view = resource_view(iri, result.body, linker)
+    template = next(
+        (PAGE_TEMPLATES[t.iri] for t in view.types if t.iri in PAGE_TEMPLATES), "resource.html"
+    )
+    context: dict = {"title": view.label, "view": view, "formats": OFFERS, "CKG": CKG}
+    if template == "paper.html":
+        # the describe above proved the IRI valid; NamedNode's <...> form is safe to splice
+        query = service_query("affiliations").replace("?paper", str(NamedNode(iri)))
+        authors = await state.pool.run(QueryTask(query, format="json"))
+        context["authors"] = (
+            authors_with_affiliations(authors.body, linker) if isinstance(authors, Payload) else []
+        )
+    return state.templates.TemplateResponse(request, template, context, headers=headers)
+
+
+async def describe_resource(request: Request, state: State, local_id: str) -> Response:
+    """Describe the resource at this path: outgoing and incoming triples, neighbours' labels."""
+    # The raw (still percent-encoded) path: IRIs were minted percent-encoded.
+    path = request.scope.get("raw_path", b"").decode("ascii", "replace") or request.url.path
+    fmt: conneg.Format | None = None
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in BY_EXTENSION and "/" not in ext:
+        path, fmt = stem, BY_EXTENSION[ext]
+    else:
+        fmt, why = conneg.choose(
+            request.headers.get("accept"), request.query_params.get("format"), OFFERS
+        )
+        if fmt is None:
+            return text_error(Failure("not_acceptable", why), {"Vary": "Accept"})
+    iri = state.base + path.lstrip("/")
+    headers = {
+        "Vary": "Accept",
+        "Content-Location": f"{path}.{fmt.extension}",
+        "Link": _alternates(path),
+    }
+    if fmt is HTML:
+        return await _html(request, state, iri, headers)
+    result = await state.pool.run(DescribeTask(iri, fmt.key))
+    if isinstance(result, Failure):
+        return page_error(request, state, result)
+    assert isinstance(result, Payload)
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+for _kind in RESOURCE_KINDS:
+    router.add_api_route(
+        f"/{_kind}/{{local_id:path}}",
+        describe_resource,
+        methods=["GET"],
+        name=f"describe_{_kind}",
+        summary=f"Describe a {_kind}",
+        description=(
+            f"The description of `{{base}}{_kind}/{{id}}`: its triples, incoming links and the "
+            "labels of its neighbours. Turtle, HTML, JSON-LD, N-Triples or RDF/XML by content "
+            "negotiation, `?format=`, or an extension (`.ttl`, `.html`, `.jsonld`, `.nt`, "
+            "`.rdf`). 404 if the graph knows nothing about it."
+        ),
+        response_class=Response,
+    )

@@ -1,0 +1,265 @@
+"""Turning triples and result tables into what the HTML templates show.
+
+Kept apart from the routes so the page logic can be read (and tested) without
+HTTP. Links to resources minted under the server's base become root-relative
+paths, so pages keep working when the server listens somewhere other than the
+base IRI (a test server on a random port, a proxy).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+
+import pyoxigraph as ox
+
+from ckg_rdf.resources import ontology_path
+from ckg_rdf.vocab import CKG, CKG_NS, PREFIXES, RDF, RDFS
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell: a link (``href`` set) or a literal."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    note: str = ""  # datatype or language, for literals
+
+
+@dataclass
+class PropertyRow:
+    iri: str
+    curie: str
+    label: str
+    values: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class ResourceView:
+    iri: str
+    path: str
+    label: str
+    types: list[Value]
+    outgoing: list[PropertyRow]
+    incoming: list[PropertyRow]
+    truncated_incoming: bool = False
+
+    def first(self, predicate: ox.NamedNode) -> str | None:
+        for row in self.outgoing:
+            if row.iri == predicate.value and row.values:
+                return row.values[0].text
+        return None
+
+    def out(self, predicate: ox.NamedNode) -> list[Value]:
+        return next((r.values for r in self.outgoing if r.iri == predicate.value), [])
+
+    def into(self, predicate: ox.NamedNode) -> list[Value]:
+        return next((r.values for r in self.incoming if r.iri == predicate.value), [])
+
+
+def curie(iri: str) -> str:
+    """``ckg:title`` for a known namespace, else the IRI itself."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+@cache
+def ontology_labels() -> dict[str, str]:
+    """``rdfs:label`` of every ontology term, for human-friendly property names."""
+    labels: dict[str, str] = {}
+    for t in ox.parse(path=str(ontology_path()), format=ox.RdfFormat.TURTLE):
+        if t.predicate == RDFS.label and isinstance(t.subject, ox.NamedNode):
+            labels.setdefault(t.subject.value, t.object.value)
+    return labels
+
+
+class Linker:
+    """Where a link to an IRI should point in the HTML."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def href(self, iri: str) -> str:
+        if iri.startswith(self.base):
+            return "/" + iri[len(self.base) :]
+        if iri.startswith(CKG_NS):
+            return "/ontology#" + iri[len(CKG_NS) :]
+        return iri
+
+    def value(self, term: object, labels: dict[str, str]) -> Value:
+        if isinstance(term, ox.NamedNode):
+            return Value(
+                labels.get(term.value) or curie(term.value), self.href(term.value), term.value
+            )
+        if isinstance(term, ox.BlankNode):
+            return Value(f"_:{term.value}")
+        if isinstance(term, ox.Literal):
+            note = term.language or curie(term.datatype.value)
+            if note == "xsd:string":
+                note = ""
+            return Value(term.value, note=note)
+        return Value(str(term))
+
+
+def resource_view(
+    iri: str, ntriples: bytes, linker: Linker, *, incoming_cap: int = 2000
+) -> ResourceView:
+    """Group a resource's description (from ``describe.rq``) into property rows."""
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    labels: dict[str, str] = {}
+    for t in triples:
+        if t.predicate == RDFS.label and isinstance(t.subject, ox.NamedNode):
+            labels.setdefault(t.subject.value, t.object.value)
+    names = ontology_labels()
+    out: dict[str, PropertyRow] = {}
+    inc: dict[str, PropertyRow] = {}
+    types: list[Value] = []
+    n_incoming = 0
+    for t in triples:
+        p = t.predicate.value
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value == iri:
+            if t.predicate == RDF.type:
+                types.append(
+                    Value(
+                        names.get(t.object.value) or curie(t.object.value),
+                        linker.href(t.object.value),
+                        t.object.value,
+                    )
+                )
+                continue
+            row = out.setdefault(p, PropertyRow(p, curie(p), names.get(p, curie(p))))
+            row.values.append(linker.value(t.object, labels))
+        elif isinstance(t.object, ox.NamedNode) and t.object.value == iri:
+            n_incoming += 1
+            row = inc.setdefault(p, PropertyRow(p, curie(p), names.get(p, curie(p))))
+            row.values.append(linker.value(t.subject, labels))
+    for row in (*out.values(), *inc.values()):
+        row.values.sort(key=lambda v: v.text.casefold())
+    return ResourceView(
+        iri=iri,
+        path=linker.href(iri),
+        label=labels.get(iri) or curie(iri),
+        types=types,
+        outgoing=sorted(
+            out.values(), key=lambda r: (r.iri == RDFS.label.value, r.label.casefold())
+        ),
+        incoming=sorted(inc.values(), key=lambda r: r.label.casefold()),
+        truncated_incoming=n_incoming >= incoming_cap,
+    )
+
+
+@dataclass
+class AuthorEntry:
+    author: Value
+    affiliations: list[Value]
+
+
+def authors_with_affiliations(results_json: bytes, linker: Linker) -> list[AuthorEntry]:
+    """Rows of ``affiliations.rq`` (SPARQL JSON) grouped by author."""
+    entries: dict[str, AuthorEntry] = {}
+    for b in json.loads(results_json)["results"]["bindings"]:
+        a = b["author"]["value"]
+        entry = entries.setdefault(
+            a,
+            AuthorEntry(
+                Value(b.get("authorLabel", {}).get("value") or curie(a), linker.href(a), a), []
+            ),
+        )
+        if "institution" in b:
+            i = b["institution"]["value"]
+            entry.affiliations.append(
+                Value(b.get("institutionLabel", {}).get("value") or curie(i), linker.href(i), i)
+            )
+    return list(entries.values())
+
+
+@dataclass
+class Table:
+    """A query result for the HTML page."""
+
+    columns: list[str]
+    rows: list[list[Value]]
+    total: int
+    boolean: bool | None = None
+
+
+def select_table(results_json: bytes, linker: Linker, max_rows: int) -> Table:
+    """SPARQL JSON results (SELECT or ASK) as a table of cells."""
+    data = json.loads(results_json)
+    if "boolean" in data:
+        return Table([], [], 0, bool(data["boolean"]))
+    columns = data["head"].get("vars", [])
+    bindings = data["results"]["bindings"]
+    rows = [[_cell(b.get(c), linker) for c in columns] for b in bindings[:max_rows]]
+    return Table(columns, rows, len(bindings))
+
+
+def _cell(binding: dict | None, linker: Linker) -> Value:
+    if binding is None:
+        return Value("")
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return Value(
+            curie(value) if not value.startswith(linker.base) else value, linker.href(value), value
+        )
+    if kind == "bnode":
+        return Value(f"_:{value}")
+    note = binding.get("xml:lang") or curie(binding.get("datatype", "")) if kind != "uri" else ""
+    return Value(value, note="" if note == "xsd:string" else note)
+
+
+def graph_table(ntriples: bytes, linker: Linker, max_rows: int) -> Table:
+    """A CONSTRUCT/DESCRIBE result as a subject/predicate/object table."""
+    triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    rows = [
+        [linker.value(t.subject, {}), linker.value(t.predicate, {}), linker.value(t.object, {})]
+        for t in triples[:max_rows]
+    ]
+    return Table(["subject", "predicate", "object"], rows, len(triples))
+
+
+#: which page template a resource gets, by its rdf:type
+PAGE_TEMPLATES: dict[str, str] = {CKG.Paper.value: "paper.html"}
+
+
+@dataclass
+class TermView:
+    local: str
+    iri: str
+    label: str
+    comment: str
+    kinds: list[str]
+    details: list[PropertyRow]
+
+
+def ontology_view(triples: list[ox.Triple], linker: Linker) -> list[TermView]:
+    """The ontology's own terms (``ckg:``), classes first, for the ontology page."""
+    terms: dict[str, TermView] = {}
+    names = ontology_labels()
+    for t in triples:
+        s = t.subject
+        if not (isinstance(s, ox.NamedNode) and s.value.startswith(CKG_NS)):
+            continue
+        term = terms.setdefault(s.value, TermView(s.value[len(CKG_NS) :], s.value, "", "", [], []))
+        if t.predicate == RDFS.label:
+            term.label = t.object.value
+        elif t.predicate == RDFS.comment:
+            term.comment = t.object.value
+        elif t.predicate == RDF.type:
+            term.kinds.append(curie(t.object.value))
+        else:
+            p = t.predicate.value
+            row = next((r for r in term.details if r.iri == p), None)
+            if row is None:
+                row = PropertyRow(p, curie(p), names.get(p, curie(p)))
+                term.details.append(row)
+            row.values.append(linker.value(t.object, names))
+    order = {"owl:Class": 0, "owl:ObjectProperty": 1, "owl:DatatypeProperty": 2}
+    return sorted(
+        terms.values(),
+        key=lambda v: (min((order.get(k, 3) for k in v.kinds), default=3), v.local.casefold()),
+    )

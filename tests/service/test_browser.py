@@ -1,0 +1,104 @@
+"""Real-browser tests: Debian's Chromium, headless, driven by playwright.
+
+They skip (with the reason) where Chromium or the playwright package is
+missing; CI installs both (``apt-get install -y chromium``, the ``[test]``
+extra). Nothing is downloaded: ``playwright install`` is never run.
+Screenshots land in docs/ for the README.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.service.conftest import LiveServer
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: object, live: LiveServer) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=live.url)
+    # the pages must work with no network but the server's: fail any other request
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live.url) else route.abort()
+        ),
+    )
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def test_query_page_runs_a_query_and_shows_rows(page: object) -> None:
+    page.goto("/query")
+    box = page.locator("#query")
+    assert "SELECT" in box.input_value()  # pre-filled from sparql/*.rq
+    box.fill(
+        "SELECT ?paper ?title ?date WHERE {\n"
+        "  ?paper a ckg:Paper ; ckg:title ?title ; ckg:publicationDate ?date .\n"
+        "} ORDER BY DESC(?date) LIMIT 12"
+    )
+    page.click("#run")
+    page.wait_for_selector("#results-table tbody tr")
+    assert page.locator("#results-table tbody tr").count() == 12
+    assert page.locator("#row-count").inner_text() == "12"
+    header = page.locator("#results-table thead th").all_inner_texts()
+    assert header == ["paper", "title", "date"]
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "service-query-page.png"), full_page=False)
+
+
+def test_example_picker_fills_the_box(page: object) -> None:
+    page.goto("/query")
+    options = page.locator("#example option").all()
+    if len(options) < 2:
+        pytest.skip("only one example query")
+    before = page.locator("#query").input_value()
+    page.select_option("#example", index=1)
+    assert page.locator("#query").input_value() != before
+
+
+def test_paper_page_follows_an_author_link(page: object, sample_ids: dict[str, str]) -> None:
+    page.goto(sample_ids["paper"])
+    assert page.locator("h1").inner_text()
+    link = page.locator("#authors a[href^='/author/']").first
+    name = link.inner_text()
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "service-paper-page.png"), full_page=False)
+    link.click()
+    page.wait_for_url("**/author/**")
+    assert page.locator("h1").inner_text() == name
+    # the author page links back to the paper it came from
+    assert page.locator(f"#incoming a[title='{sample_ids['paper']}']").count() >= 1
