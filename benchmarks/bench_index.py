@@ -37,7 +37,7 @@ def main() -> None:
     ap.add_argument("--clusters", type=int, default=500)
     ap.add_argument("--m", type=int, default=32)
     ap.add_argument("--ef-construction", type=int, default=200)
-    ap.add_argument("--ef-search", type=int, nargs="+", default=[64, 128])
+    ap.add_argument("--ef-search", type=int, nargs="+", default=[64, 128, 256])
     args = ap.parse_args()
 
     import faiss

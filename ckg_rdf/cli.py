@@ -20,7 +20,6 @@ from pyoxigraph import (
     Variable,
 )
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ckg_rdf import __version__
@@ -30,6 +29,7 @@ from ckg_rdf.extract.concepts.base import ExtractorError
 from ckg_rdf.extract.concepts.commands import concept_command, concepts_command
 from ckg_rdf.pipeline.build import BuildError, BuildReport, build
 from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
+from ckg_rdf.progress import papers_progress
 from ckg_rdf.queries import named_queries
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, BaseIriError
 from ckg_rdf.stats import graph_stats
@@ -146,16 +146,7 @@ def build_command(
         progress=not quiet,
     )
     steps, stages = default_extensions(store, options)
-    with Progress(
-        TextColumn("[bold]building[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("papers"),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet,
-        transient=False,
-    ) as bar:
+    with papers_progress("building", console, quiet=quiet) as bar:
         task = bar.add_task("build", total=None)
 
         def progress(done: int, total: int) -> None:

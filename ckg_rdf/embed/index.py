@@ -42,7 +42,7 @@ class IndexConfig:
     weights: tuple[float, float] = (1.0, 1.0)  # semantic, kg
     hnsw_m: int = 32
     ef_construction: int = 200
-    ef_search: int = 128
+    ef_search: int = 256
 
 
 def index_dir_for(store_path: Path | None) -> Path | None:

@@ -138,10 +138,11 @@ def build(
             if progress is not None:
                 progress(report.papers_read, max(total, report.papers_read))
         report.papers_unchanged = report.papers_read - report.papers_written
+        for step in all_steps:
+            if step is not papers_step:
+                report.steps[step.name] = step.summary()
         for stage in [CitationStage(citations), *stages]:
             report.steps[stage.name] = stage.run(store, minter)
-        for step in all_steps:
-            report.steps.setdefault(step.name, {}).update(step.summary())
         store.flush()
         state.commit()
     finally:

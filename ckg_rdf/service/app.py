@@ -19,8 +19,9 @@ from ckg_rdf import __version__
 from ckg_rdf.rdf.iris import IriMinter
 from ckg_rdf.service.pool import QueryPool
 from ckg_rdf.service.resources import STATIC_DIR, TEMPLATES_DIR
-from ckg_rdf.service.routes import meta, pages, resources, sparql
+from ckg_rdf.service.routes import meta, pages, resources, similar, sparql
 from ckg_rdf.service.settings import Settings
+from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.state import ServiceState
 from ckg_rdf.service.views import curie
 
@@ -33,6 +34,8 @@ Linked data of CORD-19 papers, authors, institutions, concepts and topics.
   `application/sparql-query`; results in JSON, XML, CSV, TSV, Turtle,
   N-Triples, JSON-LD or RDF/XML). It follows the W3C protocol rather than this
   OpenAPI document: see docs/service.md.
+* **Similar papers** at `/paper/{id}/similar` (JSON): the k nearest papers by
+  cosine of their text, graph or combined embeddings.
 * **Resources** below answer in Turtle, JSON-LD, N-Triples, RDF/XML or HTML by
   content negotiation.
 """
@@ -58,12 +61,17 @@ def create_app(settings: Settings) -> FastAPI:
             writable=settings.allow_update,
         )
         await pool.start()
-        state = ServiceState(settings, pool, IriMinter(settings.resolved_base()), templates())
+        similar = SimilarIndexes(pool, settings.store, load_timeout_s=settings.stats_timeout_s)
+        state = ServiceState(
+            settings, pool, IriMinter(settings.resolved_base()), templates(), similar
+        )
         state.start_counting()
+        similar.start()  # load the similar-papers index in the background
         app.state.service = state
         try:
             yield
         finally:
+            await similar.close()
             await pool.close()
 
     app = FastAPI(
@@ -76,5 +84,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(meta.router)
+    app.include_router(similar.router)  # before resources: /paper/{id:path} would take it
     app.include_router(resources.router)
     return app

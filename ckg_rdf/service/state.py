@@ -1,4 +1,4 @@
-"""What the running app holds: settings, the worker pool, templates, cached counts.
+"""What the running app holds: settings, the worker pool, templates, counts, the index.
 
 Routes get these through FastAPI dependencies (:mod:`ckg_rdf.service.deps`),
 never through globals, so a test can build as many apps as it likes.
@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from ckg_rdf.rdf.iris import IriMinter
 from ckg_rdf.service.pool import QueryPool
 from ckg_rdf.service.settings import Settings
+from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.tasks import Failure, VoidCounts, VoidTask
 
 
@@ -23,6 +24,7 @@ class ServiceState:
     pool: QueryPool
     minter: IriMinter
     templates: Jinja2Templates
+    similar: SimilarIndexes
     _counts: asyncio.Task[VoidCounts | Failure] | None = field(default=None, repr=False)
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -57,6 +58,18 @@ class VoidTask:
     pass
 
 
+@dataclass(frozen=True)
+class IndexTask:
+    """Make sure the similar-papers index in ``<store>/index/`` matches the stored vectors.
+
+    ``known`` is the fingerprint of the index the server holds: when the store
+    still has it, nothing is loaded or built.
+    """
+
+    store_path: str
+    known: str | None = None
+
+
 # --- what comes out ------------------------------------------------------------
 @dataclass(frozen=True)
 class Payload:
@@ -86,6 +99,16 @@ STATUS: dict[str, int] = {
     "busy": 503,
     "internal": 500,
 }
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """Where the fresh index is (``directory``; None when ``known`` is still current)."""
+
+    fingerprint: str
+    directory: str | None = None
+    empty: bool = False  # the store has no embeddings: nothing to search
+    temporary: bool = False  # the store's directory was not writable: a temp dir to delete
 
 
 @dataclass
@@ -237,6 +260,43 @@ def void_counts(store: ox.Store) -> VoidCounts:
     return counts
 
 
+class _StoreAt:
+    """The raw store with the ``path`` and ``query`` that :mod:`ckg_rdf.embed` expects."""
+
+    def __init__(self, store: ox.Store, path: Path) -> None:
+        self.raw = store
+        self.path = path
+
+    def query(self, sparql: str, **kwargs: object) -> object:
+        kwargs.setdefault("prefixes", PREFIXES)
+        return self.raw.query(sparql, **kwargs)  # type: ignore[arg-type]
+
+
+def ensure_index(store: ox.Store, task: IndexTask) -> IndexInfo:
+    """Check the index against the store; load it, or rebuild and save it, when it changed.
+
+    ``SimilarityIndex.open`` (what ``ckg similar`` uses) does the work, so the
+    server and the CLI agree on when an index is stale. When ``<store>/index``
+    cannot be written, the rebuilt index goes to a temporary directory.
+    """
+    import tempfile
+
+    from ckg_rdf.embed.index import SimilarityIndex, index_dir_for
+    from ckg_rdf.embed.vectors import vectors_fingerprint
+
+    view = _StoreAt(store, Path(task.store_path))
+    if task.known is not None and vectors_fingerprint(view) == task.known:
+        return IndexInfo(task.known)
+    try:
+        index = SimilarityIndex.open(view)  # type: ignore[arg-type]
+        directory, temporary = index_dir_for(view.path), False
+    except (OSError, RuntimeError):  # faiss raises RuntimeError for an unwritable file
+        index = SimilarityIndex.build(view)  # type: ignore[arg-type]
+        directory, temporary = Path(tempfile.mkdtemp(prefix="ckg-index-")), True
+        index.save(directory)
+    return IndexInfo(index.fingerprint, str(directory), not index.spaces, temporary)
+
+
 def run(store: ox.Store, task: object, max_rows: int) -> object:
     """Dispatch one task (called in the worker loop)."""
     if isinstance(task, QueryTask):
@@ -247,4 +307,6 @@ def run(store: ox.Store, task: object, max_rows: int) -> object:
         return run_update(store, task)
     if isinstance(task, VoidTask):
         return void_counts(store)
+    if isinstance(task, IndexTask):
+        return ensure_index(store, task)
     return Failure("internal", f"unknown task {type(task).__name__}")

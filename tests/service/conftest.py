@@ -1,5 +1,9 @@
 """A graph built once per session from examples/cord19-sample, served on 127.0.0.1.
 
+The build is a default ``ckg build`` (concepts, embeddings, similar-papers
+index) with cheaper embedding settings; without the [embed] extra it has no
+embeddings and the similar-papers tests skip.
+
 The graph is built with its base IRI set to the test server's own address, so
 tests can follow the IRIs in the data exactly as a linked-data client would.
 The server is the real thing (uvicorn, worker processes) on a free port.
@@ -19,6 +23,7 @@ import pytest
 import uvicorn
 
 from ckg_rdf.pipeline.build import build
+from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
 from ckg_rdf.service import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +79,11 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     store = tmp_path_factory.mktemp("service-store")
-    build(SAMPLE, store, base_iri=url)
+    # what 'ckg build' builds (concepts, embeddings and the similar-papers index), with
+    # fewer body windows and TransE epochs so the session starts sooner
+    options = BuildOptions(max_body_windows=0, kge_epochs=10, progress=False)
+    steps, stages = default_extensions(store, options)
+    build(SAMPLE, store, base_iri=url, steps=steps, stages=stages)
     settings = Settings(store=store, timeout_s=TIMEOUT_S, max_rows=MAX_ROWS, workers=2)
     server = ServerThread(settings, port)
     server.start()

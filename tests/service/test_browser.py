@@ -102,3 +102,23 @@ def test_paper_page_follows_an_author_link(page: object, sample_ids: dict[str, s
     assert page.locator("h1").inner_text() == name
     # the author page links back to the paper it came from
     assert page.locator(f"#incoming a[title='{sample_ids['paper']}']").count() >= 1
+
+
+def test_paper_page_follows_a_similar_paper_link(
+    page: object, live: LiveServer, sample_ids: dict[str, str]
+) -> None:
+    from ckg_rdf.pipeline.defaults import embeddings_available
+
+    if embeddings_available():
+        pytest.skip("the [embed] extra is not installed: no similar papers")
+    page.goto(sample_ids["paper"])
+    links = page.locator("#similar li a[href^='/paper/']")
+    assert links.count() == 10
+    scores = [float(s) for s in page.locator("#similar .score").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True)
+    first = links.first
+    title, href = first.inner_text(), first.get_attribute("href")
+    assert href != "/" + sample_ids["paper"][len(live.url) :]
+    first.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("h1").inner_text() == title

@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 from pyoxigraph import Literal, NamedNode, Variable
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from ckg_rdf.extract.concepts.base import ConceptExtractor, ExtractorError
+from ckg_rdf.progress import papers_progress
 from ckg_rdf.queries import named_queries
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI
 from ckg_rdf.vocab import PREFIXES
@@ -136,15 +136,7 @@ def concepts_command(
         except ExtractorError as exc:
             _fail(str(exc))
         step = ConceptStep(extractor)
-        with Progress(
-            TextColumn("[bold]concepts[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("papers"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=quiet,
-        ) as bar:
+        with papers_progress("concepts", console, quiet=quiet) as bar:
             task = bar.add_task("concepts", total=None)
             try:
                 report = build(

@@ -18,6 +18,7 @@ from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
 from ckg_rdf.service.resources import service_query
 from ckg_rdf.service.responses import page_error, text_error
+from ckg_rdf.service.routes.similar import similar_for_page
 from ckg_rdf.service.state import ServiceState
 from ckg_rdf.service.tasks import DescribeTask, Failure, Payload, QueryTask
 from ckg_rdf.service.views import (
@@ -61,6 +62,7 @@ async def _html(request: Request, state: ServiceState, iri: str, headers: dict) 
         context["authors"] = (
             authors_with_affiliations(authors.body, linker) if isinstance(authors, Payload) else []
         )
+        context["similar"] = await similar_for_page(state, iri, linker)
     return state.templates.TemplateResponse(request, template, context, headers=headers)
 
 
