@@ -163,7 +163,7 @@ def build_command(
         )
     _print_report(report, store)
     for note in options.notes:
-        out.print(f"note: {note}", highlight=False)
+        out.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _print_report(report: BuildReport, store: Path) -> None:

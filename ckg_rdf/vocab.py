@@ -153,6 +153,11 @@ class CKG:
     dimension = _term(CKG_NS, "dimension")
     createdAt = _term(CKG_NS, "createdAt")
     vector = _term(CKG_NS, "vector")
+    # --- author order: see docs/identity.md
+    Authorship = _term(CKG_NS, "Authorship")
+    qualifiedAuthorship = _term(CKG_NS, "qualifiedAuthorship")
+    author = _term(CKG_NS, "author")
+    authorPosition = _term(CKG_NS, "authorPosition")
 
 
 class OA:

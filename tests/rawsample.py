@@ -38,7 +38,8 @@ class RawPaper:
     pid: str
     doi: str = ""
     title: str = ""
-    authors: list[tuple[str, str]] = field(default_factory=list)  # (last, first)
+    authors: list[tuple[str, str]] = field(default_factory=list)  # (last, first), source order
+    authors_from: str = "metadata"  # or "parse": which file the author list was read from
     institutions: list[str] = field(default_factory=list)
     bib: list[tuple[str, str]] = field(default_factory=list)  # (doi, title)
 
@@ -75,6 +76,7 @@ def _add_parse(paper: RawPaper, doc: dict, from_row: bool) -> None:
         paper.title = doc["metadata"]["title"]
     if doc["metadata"]["authors"]:
         paper.authors = [(a["last"], a["first"]) for a in doc["metadata"]["authors"]]
+        paper.authors_from = "parse"
         paper.institutions = [
             a["affiliation"]["institution"]
             for a in doc["metadata"]["authors"]

@@ -90,3 +90,78 @@ def test_a_metadata_row_is_joined_with_its_full_text(sample_store) -> None:
         "ASK { <http://localhost:8000/paper/736b4793b11d01f4b55ea53eaf59f7325493b27b> ?p ?o }"
     )
     assert not bool(ask)
+
+
+def kept_authors(paper) -> list[str]:
+    """The family names of a raw paper's author entries the graph keeps, in source order.
+
+    Name tokens without a letter (PDF-parse debris such as 'Zhang 3') are dropped,
+    as docs/identity.md says.
+    """
+    return [
+        " ".join(t for t in words(last).split() if re.search(r"[a-z]", t))
+        for last, _ in paper.authors
+        if re.search(r"[A-Za-z]", last)
+    ]
+
+
+def graph_author_order(store) -> dict[str, list[tuple[int, str, str]]]:
+    """paper id -> [(position, family name, author IRI)] from the ckg:Authorship nodes."""
+    rows = store.query(
+        """SELECT ?p ?entry ?n ?a ?family WHERE {
+            ?p ckg:qualifiedAuthorship ?entry .
+            ?entry a ckg:Authorship ; ckg:authorPosition ?n ; ckg:author ?a .
+            ?a ckg:familyName ?family }"""
+    )
+    order: dict[str, list[tuple[int, str, str]]] = {}
+    for r in rows:
+        pid = r["p"].value.rsplit("/", 1)[1]
+        n = int(r["n"].value)
+        assert r["n"].datatype.value.endswith("#integer")
+        assert r["entry"].value == f"{r['p'].value}#author-{n}"
+        order.setdefault(pid, []).append((n, words(r["family"].value), r["a"].value))
+    return {pid: sorted(entries) for pid, entries in order.items()}
+
+
+def test_author_order_is_the_order_the_source_gives(raw, sample_store) -> None:
+    order = graph_author_order(sample_store)
+    assert set(order) == {pid for pid, p in raw.items() if kept_authors(p)}
+    checked = {"parse": 0, "metadata": 0}
+    for pid, entries in order.items():
+        # positions are 1..n with no gap, and the family names follow the raw list
+        assert [n for n, _, _ in entries] == list(range(1, len(entries) + 1)), pid
+        assert [family for _, family, _ in entries] == kept_authors(raw[pid]), pid
+        if len(entries) >= 3:
+            checked[raw[pid].authors_from] += 1
+    # both sources, with author lists long enough for the order to mean something
+    assert checked["parse"] >= 10 and checked["metadata"] >= 100, checked
+
+
+def test_every_authorship_has_its_direct_authored_by_edge(sample_store) -> None:
+    missing = sample_store.query(
+        """ASK { ?p ckg:qualifiedAuthorship/ckg:author ?a
+                 FILTER NOT EXISTS { ?p ckg:authoredBy ?a } }"""
+    )
+    assert not bool(missing)
+    extra = sample_store.query(
+        """ASK { ?p ckg:authoredBy ?a
+                 FILTER NOT EXISTS { ?p ckg:qualifiedAuthorship/ckg:author ?a } }"""
+    )
+    assert not bool(extra)
+
+
+def test_first_and_last_author_of_known_papers(raw, sample_store) -> None:
+    # one metadata-only paper and one with full text, checked by name
+    order = graph_author_order(sample_store)
+    samples = {
+        src: next(
+            pid
+            for pid in sorted(order)
+            if raw[pid].authors_from == src and len(set(kept_authors(raw[pid]))) >= 3
+        )
+        for src in ("metadata", "parse")
+    }
+    for pid in samples.values():
+        kept = kept_authors(raw[pid])
+        assert order[pid][0][1] == kept[0] and order[pid][-1][1] == kept[-1]
+        assert len(order[pid]) == len(kept)

@@ -102,3 +102,15 @@ def test_a_parameterised_named_query_binds_its_variable(built_sample, sample_dir
     raw = read_sample(sample_dir)
     expected = {pid for pid, p in raw.items() if ("Lanzavecchia", "Antonio") in p.authors}
     assert {r["paper"].rsplit("/", 1)[1] for r in rows} == expected
+
+
+def test_the_cli_starts_without_the_embed_extra() -> None:
+    """`ckg` must work on a core install: nothing heavy is imported until it is used."""
+    code = (
+        "import sys, ckg_rdf.cli, ckg_rdf.service.app; "
+        "heavy = [m for m in ('torch', 'transformers', 'faiss', 'pykeen', 'tensorflow') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

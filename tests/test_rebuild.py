@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import gc
 import shutil
 from pathlib import Path
 
 import pytest
+from pyoxigraph import NamedNode, Triple
 
 from ckg_rdf.pipeline import build
 from ckg_rdf.pipeline.build import BuildError
+from ckg_rdf.pipeline.papers_step import PapersStep
 from ckg_rdf.store import OxigraphStore
+from ckg_rdf.vocab import CKG
 
 
 def _copy_corpus(src: Path, dst: Path, rows: int | None = None, parses: int | None = None) -> Path:
@@ -103,3 +107,56 @@ def test_a_store_built_with_another_base_iri_is_refused(sample_dir, tmp_path) ->
     build(corpus, tmp_path / "store", base_iri="http://example.org/kg/")
     with pytest.raises(BuildError, match="base IRI"):
         build(corpus, tmp_path / "store")
+
+
+AUTHOR_ORDER = """SELECT ?n ?name WHERE {
+    <http://localhost:8000/paper/2b73a28n> ckg:qualifiedAuthorship ?e .
+    ?e ckg:authorPosition ?n ; ckg:author/ckg:name ?name } ORDER BY ?n"""
+
+
+def _author_order(store: OxigraphStore) -> list[tuple[int, str]]:
+    return [(int(r["n"].value), r["name"].value) for r in store.query(AUTHOR_ORDER)]
+
+
+def test_a_changed_author_list_leaves_no_stale_authorship_nodes(sample_dir, tmp_path) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
+    store_dir = tmp_path / "store"
+    build(corpus, store_dir)
+    text = (corpus / "metadata.csv").read_text(encoding="utf-8")
+    old = "Fagan, Karen A; McMurtry, Ivan F; Rodman, David M"
+    assert old in text
+    (corpus / "metadata.csv").write_text(text.replace(old, "Rodman, David M; Fagan, Karen A"))
+    report = build(corpus, store_dir)
+    assert report.papers_written == 1
+    store = OxigraphStore(store_dir, read_only=True)
+    assert _author_order(store) == [(1, "David M Rodman"), (2, "Karen A Fagan")]
+    # the old third entry is gone, not left dangling
+    assert not bool(store.query("ASK { <http://localhost:8000/paper/2b73a28n#author-3> ?p ?o }"))
+    # as many author entries as a fresh build (the dropped author's own node stays, shared)
+    build(corpus, tmp_path / "fresh")
+    entries = "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:Authorship ; ?p ?o }"
+    fresh = OxigraphStore(tmp_path / "fresh", read_only=True)
+    assert next(store.query(entries))["n"] == next(fresh.query(entries))["n"]
+
+
+def test_a_new_papers_step_version_rewrites_papers_and_keeps_other_steps_edges(
+    sample_dir, tmp_path, monkeypatch
+) -> None:
+    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
+    store_dir = tmp_path / "store"
+    first = build(corpus, store_dir)
+    paper = NamedNode("http://localhost:8000/paper/2b73a28n")
+    concept = NamedNode("http://localhost:8000/concept/example")
+    store = OxigraphStore(store_dir)
+    # an edge the concept step owns and retracts itself
+    store.add([Triple(paper, CKG.associatedConcept, concept)])
+    store.flush()
+    del store
+    gc.collect()
+    monkeypatch.setattr(PapersStep, "version", PapersStep.version + "-next")
+    report = build(corpus, store_dir)
+    assert report.papers_written == first.papers_written == 5
+    assert report.triples_after == first.triples_after + 1
+    store = OxigraphStore(store_dir, read_only=True)
+    assert bool(store.query(f"ASK {{ {paper} ckg:associatedConcept {concept} }}"))
+    assert [n for n, _ in _author_order(store)] == [1, 2, 3]

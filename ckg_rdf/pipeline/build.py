@@ -124,10 +124,7 @@ def build(
                 if not todo:
                     continue
                 retract = getattr(step, "retract", None)
-                if stale and step is papers_step:
-                    for paper in stale:
-                        store.remove_subject(minter.paper(paper.paper_id))
-                elif stale and callable(retract):
+                if stale and callable(retract):
                     retract(stale, store, minter)
                 store.add(step.triples(todo, minter))
                 state.mark(todo, step.name, step.version)

@@ -58,6 +58,16 @@ class IriMinter:
     def topic(self, topic_id: str) -> NamedNode:
         return self.iri("topic", topic_id)
 
+    def authorship(self, paper_id: str, position: int) -> NamedNode:
+        """A paper's n-th (1-based) author entry: ``{paper IRI}#author-{n}``.
+
+        A hash IRI, so it dereferences with its paper; derived from the pair, so
+        a rebuild writes the same node again rather than a second one.
+        """
+        if position < 1:
+            raise ValueError(f"author positions are 1-based, got {position}")
+        return NamedNode(f"{self.paper(paper_id).value}#author-{position}")
+
     def embedding(self, paper_id: str, model_slug: str) -> NamedNode:
         """A paper's embedding node: stable per (paper, model), so a re-run replaces it."""
         return NamedNode(f"{self.paper(paper_id).value}/embedding/{quote(model_slug, safe='-._~')}")

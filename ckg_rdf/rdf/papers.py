@@ -31,7 +31,11 @@ def _lit(value: str) -> Literal:
 
 
 def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
-    """Everything a paper record asserts: the paper, its authors, their institutions."""
+    """Everything a paper record asserts: the paper, its authors, their institutions.
+
+    Each kept author also gets a ``ckg:Authorship`` node (``{paper}#author-{n}``)
+    with its 1-based position among the kept authors, so the order survives.
+    """
     p = minter.paper(paper.paper_id)
     yield Triple(p, RDF.type, CKG.Paper)
     title = paper.title or f"Untitled paper {paper.paper_id}"
@@ -65,12 +69,19 @@ def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
         yield Triple(p, CKG.url, Literal(url, datatype=XSD.anyURI))
     for source in paper.sources:
         yield Triple(p, CKG.sourceCollection, _lit(source))
-    for author in paper.authors:
+    position = 0
+    for author in paper.authors:  # in the order the source gives them
         ident = author_identity(author)
         if ident is None:
             continue
+        position += 1
         a = minter.author(ident.author_id)
         yield Triple(p, CKG.authoredBy, a)
+        entry = minter.authorship(paper.paper_id, position)
+        yield Triple(p, CKG.qualifiedAuthorship, entry)
+        yield Triple(entry, RDF.type, CKG.Authorship)
+        yield Triple(entry, CKG.author, a)
+        yield Triple(entry, CKG.authorPosition, Literal(str(position), datatype=XSD.integer))
         yield Triple(a, RDF.type, CKG.Author)
         yield Triple(a, RDFS.label, _lit(ident.display_name))
         yield Triple(a, CKG.name, _lit(ident.display_name))

@@ -88,6 +88,17 @@ class SimilarIndexes:
         raise self.problem or SimilarUnavailable(LOADING, 503)
 
     async def _refresh(self) -> None:
+        from ckg_rdf.pipeline.defaults import embeddings_available
+
+        missing = embeddings_available()
+        if missing:
+            self.problem = SimilarUnavailable(
+                "similar papers need the [embed] extra, which is not installed "
+                f"(missing {', '.join(missing)}): pip install 'ckg-rdf[embed]'",
+                503,
+            )
+            self._checked_at = time.monotonic()
+            return
         try:
             result = await self.pool.run(
                 IndexTask(str(self.store_path), known=self.fingerprint),

@@ -156,19 +156,23 @@ def resource_view(
 class AuthorEntry:
     author: Value
     affiliations: list[Value]
+    #: 1-based position in the paper's author list; None in a store built
+    #: before author order was recorded
+    position: int | None = None
 
 
 def authors_with_affiliations(results_json: bytes, linker: Linker) -> list[AuthorEntry]:
-    """Rows of ``affiliations.rq`` (SPARQL JSON) grouped by author."""
-    entries: dict[str, AuthorEntry] = {}
+    """Rows of ``affiliations.rq`` (SPARQL JSON) grouped by author entry, in author order."""
+    entries: dict[tuple[int | None, str], AuthorEntry] = {}
     for b in json.loads(results_json)["results"]["bindings"]:
         a = b["author"]["value"]
-        entry = entries.setdefault(
-            a,
-            AuthorEntry(
-                Value(b.get("authorLabel", {}).get("value") or curie(a), linker.href(a), a), []
-            ),
-        )
+        position = int(b["position"]["value"]) if "position" in b else None
+        entry = entries.get((position, a))
+        if entry is None:
+            label = b.get("authorLabel", {}).get("value") or curie(a)
+            entry = entries[(position, a)] = AuthorEntry(
+                Value(label, linker.href(a), a), [], position
+            )
         if "institution" in b:
             i = b["institution"]["value"]
             entry.affiliations.append(

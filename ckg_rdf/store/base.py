@@ -6,7 +6,7 @@ same methods later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,8 +21,12 @@ class GraphStore(Protocol):
     def add(self, triples: Iterable[Triple]) -> None:
         """Add triples to the default graph (duplicates are no-ops)."""
 
-    def remove_subject(self, subject: NamedNode) -> None:
-        """Remove every triple whose subject is ``subject``."""
+    def remove_subject(self, subject: NamedNode, *, keep: Collection[NamedNode] = ()) -> None:
+        """Remove every triple whose subject is ``subject``, except those whose predicate is
+        in ``keep``."""
+
+    def objects(self, subject: NamedNode, predicate: NamedNode) -> list[Any]:
+        """The objects of the triples ``subject predicate ?o``."""
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
         """Run a SPARQL query; returns pyoxigraph's result objects."""

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+)
 
 from ckg_rdf.store.base import StoreError
 from ckg_rdf.vocab import PREFIXES
@@ -18,6 +27,9 @@ EXPORT_FORMATS: dict[str, RdfFormat] = {
     "nq": RdfFormat.N_QUADS,
     "jsonld": RdfFormat.JSON_LD,
 }
+
+
+Term = NamedNode | BlankNode | Literal | Triple
 
 
 class OxigraphStore:
@@ -53,9 +65,13 @@ class OxigraphStore:
     def add(self, triples: Iterable[Triple]) -> None:
         self._store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
 
-    def remove_subject(self, subject: NamedNode) -> None:
+    def remove_subject(self, subject: NamedNode, *, keep: Collection[NamedNode] = ()) -> None:
         for quad in list(self._store.quads_for_pattern(subject, None, None, None)):
-            self._store.remove(quad)
+            if quad.predicate not in keep:
+                self._store.remove(quad)
+
+    def objects(self, subject: NamedNode, predicate: NamedNode) -> list[Term]:
+        return [q.object for q in self._store.quads_for_pattern(subject, predicate, None, None)]
 
     def query(self, sparql: str, **kwargs: Any) -> Any:
         """Run SPARQL with the usual prefixes (ckg:, rdfs:, skos:, ...) predeclared."""

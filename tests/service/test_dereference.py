@@ -149,3 +149,19 @@ def test_ontology_page_and_context(client: httpx.Client) -> None:
     assert 'id="authoredBy"' in r.text
     ctx = json.loads(client.get("/context.jsonld").content)["@context"]
     assert ctx["ckg"] == str(CKG)
+
+
+def test_a_paper_document_describes_its_author_entries(
+    client: httpx.Client, sample_ids: dict[str, str]
+) -> None:
+    paper = rdflib.URIRef(sample_ids["paper"])
+    g = fetch_graph(client, str(paper))
+    entries = sorted(g.objects(paper, CKG.qualifiedAuthorship))
+    assert entries, "the sample paper has author entries"
+    positions = []
+    for entry in entries:
+        assert str(entry).startswith(str(paper) + "#author-")
+        assert (entry, rdflib.RDF.type, CKG.Authorship) in g
+        assert (paper, CKG.authoredBy, g.value(entry, CKG.author)) in g
+        positions.append(g.value(entry, CKG.authorPosition).toPython())
+    assert sorted(positions) == list(range(1, len(entries) + 1))

@@ -7,7 +7,8 @@ from html import unescape
 
 import httpx
 
-from tests.service.conftest import CHROMIUM, LiveServer, select
+from tests.rawsample import RawPaper, read_sample, words
+from tests.service.conftest import CHROMIUM, SAMPLE, LiveServer, select
 
 
 def page(client: httpx.Client, path: str, **params: str) -> str:
@@ -89,3 +90,43 @@ def test_openapi_documents_the_non_sparql_routes(client: httpx.Client) -> None:
         assert path in paths, path
     assert "/sparql" not in paths  # the W3C protocol documents it
     assert client.get("/docs").status_code == 200
+
+
+def _kept_family_names(paper: RawPaper) -> list[str]:
+    """A raw paper's kept author entries, family names only, in source order (docs/identity.md)."""
+    return [
+        " ".join(t for t in words(last).split() if re.search(r"[a-z]", t))
+        for last, _ in paper.authors
+        if re.search(r"[A-Za-z]", last)
+    ]
+
+
+def test_paper_page_lists_authors_in_the_order_the_paper_gives(
+    client: httpx.Client, live: LiveServer
+) -> None:
+    raw = read_sample(SAMPLE)
+    checked = []
+    for source in ("parse", "metadata"):
+        # two papers of each source whose author order is not alphabetical
+        pids = [
+            pid
+            for pid in sorted(raw)
+            if raw[pid].authors_from == source
+            and len(kept := _kept_family_names(raw[pid])) >= 3
+            and kept != sorted(kept)
+        ][:2]
+        assert len(pids) == 2, source
+        checked += pids
+    for pid in checked:
+        html = unescape(page(client, f"{live.url}paper/{pid}"))
+        authors = html.split('id="authors"')[1].split("</ol>")[0]
+        items = re.findall(r'<li value="(\d+)"[^>]*><a href="[^"]*"[^>]*>([^<]*)</a>', authors)
+        expected = _kept_family_names(raw[pid])
+        assert [int(n) for n, _ in items] == list(range(1, len(expected) + 1)), pid
+        # a display name is 'Given Middle Family': it ends with the family name
+        names = [words(name) for _, name in items]
+        assert all(name.endswith(family) for name, family in zip(names, expected, strict=True)), (
+            pid,
+            names,
+            expected,
+        )
