@@ -81,10 +81,17 @@ def main() -> None:
     rels = {r: int((triples[:, 1] == r).sum()) for r in np.unique(triples[:, 1])}
     train, test = split_triples(triples, 0.1, seed=0)
     print(f"triples: {len(triples)} from {source}; {rels}; train {len(train)}, test {len(test)}")
-    cfg = KGEConfig(dim=args.dim, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                    negatives=args.negatives)
-    print(f"TransE dim {cfg.dim}, {cfg.epochs} epochs, Adam lr {cfg.lr}, batch {cfg.batch_size},"
-          f" {cfg.negatives} negatives per positive (head or tail corrupted)")
+    cfg = KGEConfig(
+        dim=args.dim,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        negatives=args.negatives,
+    )
+    print(
+        f"TransE dim {cfg.dim}, {cfg.epochs} epochs, Adam lr {cfg.lr}, batch {cfg.batch_size},"
+        f" {cfg.negatives} negatives per positive (head or tail corrupted)"
+    )
     head = ("backend", "s/epoch", "total s", "MRR", "H@1", "H@3", "H@10")
     print("{:<11} {:>8} {:>8} {:>7} {:>6} {:>6} {:>6}".format(*head))
     for name in args.backends:
@@ -98,8 +105,10 @@ def main() -> None:
         m = link_prediction_metrics(model, test, triples)
         # the first epoch includes graph compilation / data set-up: report the median
         epoch = float(np.median(model.epoch_seconds))
-        print(f"{name:<11} {epoch:>8.3f} {total:>8.1f} {m['mrr']:>7.3f} {m['hits@1']:>6.3f}"
-              f" {m['hits@3']:>6.3f} {m['hits@10']:>6.3f}")
+        print(
+            f"{name:<11} {epoch:>8.3f} {total:>8.1f} {m['mrr']:>7.3f} {m['hits@1']:>6.3f}"
+            f" {m['hits@3']:>6.3f} {m['hits@10']:>6.3f}"
+        )
 
 
 if __name__ == "__main__":

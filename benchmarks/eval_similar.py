@@ -85,8 +85,10 @@ def main() -> None:
     if args.sources:
         rng = np.random.default_rng(0)
         sources = list(rng.choice(sources, min(args.sources, len(sources)), replace=False))
-    print(f"{len(sources)} source papers, top-{args.k}; corpus mean citations "
-          f"{np.mean([cited[i] for i in index.spaces['combined'].space.iris]):.3f}")
+    print(
+        f"{len(sources)} source papers, top-{args.k}; corpus mean citations "
+        f"{np.mean([cited[i] for i in index.spaces['combined'].space.iris]):.3f}"
+    )
     cols = ("mode", "sources", "citations", "concept J", "topic J", "abstract cos")
     print("{:<9} {:>8} {:>10} {:>10} {:>8} {:>13}".format(*cols))
     for mode in MODES:

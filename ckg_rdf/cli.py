@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ckg_rdf import __version__
-from ckg_rdf.corpus.layout import CorpusError
+from ckg_rdf.corpus.layout import CorpusError, CorpusLayout
 from ckg_rdf.embed.commands import embed_command, kge_env_app, similar_command
 from ckg_rdf.extract.concepts.base import ExtractorError
 from ckg_rdf.extract.concepts.commands import concept_command, concepts_command
@@ -146,6 +146,7 @@ def build_command(
         progress=not quiet,
     )
     steps, stages = default_extensions(store, options)
+    CorpusLayout.check_root(corpus_dir)  # fail before drawing a progress bar
     with papers_progress("building", console, quiet=quiet) as bar:
         task = bar.add_task("build", total=None)
 

@@ -85,8 +85,10 @@ def main(src: Path, dst: Path) -> None:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-    print(f"{len(rows)} metadata rows, {len(list(dst.rglob('*.json')))} parses, "
-          f"{len(cited_rows)} cited rows")
+    print(
+        f"{len(rows)} metadata rows, {len(list(dst.rglob('*.json')))} parses, "
+        f"{len(cited_rows)} cited rows"
+    )
 
 
 if __name__ == "__main__":

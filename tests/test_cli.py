@@ -114,3 +114,11 @@ def test_the_cli_starts_without_the_embed_extra() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_an_unwritable_export_target_is_one_clear_line(built_sample, tmp_path) -> None:
+    result = ckg(
+        "export", str(tmp_path / "no" / "such" / "dir.nt"), "--store", str(built_sample[0])
+    )
+    assert result.returncode == 1
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr

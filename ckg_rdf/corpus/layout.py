@@ -33,13 +33,18 @@ class CorpusLayout:
     metadata_csv: Path | None
     json_dirs: list[Path] = field(default_factory=list)
 
-    @classmethod
-    def discover(cls, root: Path) -> CorpusLayout:
-        """Inspect ``root``; raise :class:`CorpusError` if nothing readable is there."""
+    @staticmethod
+    def check_root(root: Path) -> None:
+        """Raise :class:`CorpusError` unless ``root`` is an existing directory."""
         if not root.exists():
             raise CorpusError(f"corpus directory {root} does not exist")
         if not root.is_dir():
             raise CorpusError(f"{root} is not a directory: give the folder of a CORD-19 release")
+
+    @classmethod
+    def discover(cls, root: Path) -> CorpusLayout:
+        """Inspect ``root``; raise :class:`CorpusError` if nothing readable is there."""
+        cls.check_root(root)
         metadata = next((root / n for n in METADATA_NAMES if (root / n).is_file()), None)
         json_dirs = sorted(_dirs_with_json(root))
         if metadata is None and not json_dirs:

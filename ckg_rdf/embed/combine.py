@@ -35,9 +35,7 @@ class CombinedSpace:
     query_scale: np.ndarray  # (n,) sum of squared weights of the parts the row has
 
 
-def combine(
-    parts: list[tuple[list[str], np.ndarray]], weights: list[float]
-) -> CombinedSpace:
+def combine(parts: list[tuple[list[str], np.ndarray]], weights: list[float]) -> CombinedSpace:
     """Weighted concatenation of L2-normalised parts over the union of their papers."""
     if len(parts) != len(weights):
         raise ValueError("one weight per part")

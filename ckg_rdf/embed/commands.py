@@ -74,8 +74,10 @@ def similar_command(
 def embed_command(
     store_path: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
     text_model: str = typer.Option(
-        None, "--text-model", help="Local model dir or cached HF name; default SciBERT, else "
-        "all-MiniLM-L6-v2 ('minilm')."
+        None,
+        "--text-model",
+        help="Local model dir or cached HF name; default SciBERT, else "
+        "all-MiniLM-L6-v2 ('minilm').",
     ),
     specter_csv: Annotated[
         Path | None,

@@ -77,8 +77,13 @@ class _Space:
 class SimilarityIndex:
     """Three searchable spaces (semantic, kg, combined) built from the store's vectors."""
 
-    def __init__(self, spaces: dict[str, _Space], fingerprint: str, config: IndexConfig,
-                 models: dict[str, str]) -> None:
+    def __init__(
+        self,
+        spaces: dict[str, _Space],
+        fingerprint: str,
+        config: IndexConfig,
+        models: dict[str, str],
+    ) -> None:
         self.spaces = spaces
         self.fingerprint = fingerprint
         self.config = config
@@ -199,6 +204,11 @@ def brute_force(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndar
 
 
 __all__ = [
-    "IndexConfig", "SimilarError", "SimilarityIndex", "UnknownPaperError", "brute_force",
-    "index_dir_for", "unit_rows",
+    "IndexConfig",
+    "SimilarError",
+    "SimilarityIndex",
+    "UnknownPaperError",
+    "brute_force",
+    "index_dir_for",
+    "unit_rows",
 ]

@@ -37,8 +37,12 @@ class AmpliGraphTransE:
         ents, inv = np.unique(np.concatenate([triples[:, 0], triples[:, 2]]), return_inverse=True)
         n = len(triples)
         coded = np.stack(
-            [np.char.add("e", inv[:n].astype(str)), triples[:, 1].astype(str),
-             np.char.add("e", inv[n:].astype(str))], axis=1
+            [
+                np.char.add("e", inv[:n].astype(str)),
+                triples[:, 1].astype(str),
+                np.char.add("e", inv[n:].astype(str)),
+            ],
+            axis=1,
         ).astype(str)
         with tempfile.TemporaryDirectory(prefix="ckg-ampligraph-") as tmp:
             in_dir, out_dir = Path(tmp, "in"), Path(tmp, "out")
@@ -46,16 +50,23 @@ class AmpliGraphTransE:
             out_dir.mkdir()
             np.save(in_dir / "train.npy", coded)
             params = {
-                "dim": config.dim, "epochs": config.epochs, "lr": config.lr,
-                "batch_size": config.batch_size, "negatives": config.negatives,
-                "seed": config.seed, "threads": self.threads,
+                "dim": config.dim,
+                "epochs": config.epochs,
+                "lr": config.lr,
+                "batch_size": config.batch_size,
+                "negatives": config.negatives,
+                "seed": config.seed,
+                "threads": self.threads,
             }
             (in_dir / "params.json").write_text(json.dumps(params))
-            env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
-                       KERAS_HOME=str(self.env_dir / "keras-home"))
+            env = dict(
+                os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_HOME=str(self.env_dir / "keras-home")
+            )
             proc = subprocess.run(
                 [str(py), str(WORKER), str(in_dir), str(out_dir)],
-                capture_output=True, text=True, env=env,
+                capture_output=True,
+                text=True,
+                env=env,
             )
             if proc.returncode != 0:
                 tail = "\n".join(proc.stderr.strip().splitlines()[-8:])

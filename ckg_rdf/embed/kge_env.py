@@ -51,15 +51,16 @@ def find_base_python(explicit: str | None = None) -> str:
         try:
             out = subprocess.run(
                 [exe, "-c", "import sys; print(sys.version_info[:2] < (3, 12))"],
-                capture_output=True, text=True, timeout=30, check=True,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             continue
         if out == "True":
             return exe
-    raise KGEError(
-        "AmpliGraph needs Python 3.9-3.11 and none was found; pass one with --python"
-    )
+    raise KGEError("AmpliGraph needs Python 3.9-3.11 and none was found; pass one with --python")
 
 
 def create_env(env_dir: Path | None = None, python: str | None = None) -> Path:

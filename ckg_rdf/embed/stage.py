@@ -58,8 +58,10 @@ class TextEmbeddingStep:
 
         if self._embedder is None:
             self._embedder = TextEmbedder(
-                self.text_model, max_body_windows=self.max_body_windows,
-                batch_size=self.batch_size, cache=VectorCache(self.cache_path),
+                self.text_model,
+                max_body_windows=self.max_body_windows,
+                batch_size=self.batch_size,
+                cache=VectorCache(self.cache_path),
             )
         return self._embedder
 
@@ -143,8 +145,10 @@ class EmbeddingStage:
         cache_path = self.cache_path or cache_path_for(getattr(store, "path", None))
         cache = VectorCache(cache_path)
         emb = TextEmbedder(
-            self.text_model, max_body_windows=self.max_body_windows,
-            batch_size=self.batch_size, cache=cache,
+            self.text_model,
+            max_body_windows=self.max_body_windows,
+            batch_size=self.batch_size,
+            cache=cache,
         )
         if emb.note:
             self.notes.append(emb.note)

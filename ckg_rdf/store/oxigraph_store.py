@@ -88,10 +88,13 @@ class OxigraphStore:
             raise StoreError(
                 f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
             ) from None
-        if rdf_format is RdfFormat.N_QUADS:
-            self._store.dump(str(path), format=rdf_format)
-        else:
-            self._store.dump(str(path), format=rdf_format, from_graph=DefaultGraph())
+        try:
+            if rdf_format is RdfFormat.N_QUADS:
+                self._store.dump(str(path), format=rdf_format)
+            else:
+                self._store.dump(str(path), format=rdf_format, from_graph=DefaultGraph())
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return len(self._store)
 
     def flush(self) -> None:

@@ -52,15 +52,28 @@ def test_cli_functions(store, minter) -> None:  # type: ignore[no-untyped-def]
 
     gc.collect()
     runner = CliRunner()
-    res = runner.invoke(_app(similar_command), ["similar-command", "p-mask-2", "--k", "4",
-                                                 "--mode", "semantic", "--store", path, "--json"])
+    res = runner.invoke(
+        _app(similar_command),
+        [
+            "similar-command",
+            "p-mask-2",
+            "--k",
+            "4",
+            "--mode",
+            "semantic",
+            "--store",
+            path,
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     body = json.loads(res.output)
     assert len(body["similar"]) == 4 and "p-mask-2" not in [r["paper"] for r in body["similar"]]
     scores = [r["score"] for r in body["similar"]]
     assert scores == sorted(scores, reverse=True) and np.all(np.array(scores) <= 1.0001)
-    bad = runner.invoke(_app(similar_command), ["similar-command", "p-mask-2", "--mode", "x",
-                                                "--store", path])
+    bad = runner.invoke(
+        _app(similar_command), ["similar-command", "p-mask-2", "--mode", "x", "--store", path]
+    )
     assert bad.exit_code == 2 and "mode" in bad.output and "Traceback" not in bad.output
     unknown = runner.invoke(_app(similar_command), ["similar-command", "nope", "--store", path])
     assert unknown.exit_code == 2 and "nope" in unknown.output

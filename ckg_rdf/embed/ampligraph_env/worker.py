@@ -29,9 +29,7 @@ def main(in_dir: str, out_dir: str) -> None:
     model = ScoringBasedEmbeddingModel(
         eta=params["negatives"], k=params["dim"], scoring_type="TransE", seed=params["seed"]
     )
-    model.compile(
-        optimizer=tf.keras.optimizers.Adam(params["lr"]), loss=get_loss("multiclass_nll")
-    )
+    model.compile(optimizer=tf.keras.optimizers.Adam(params["lr"]), loss=get_loss("multiclass_nll"))
     times = []
 
     class Timer(tf.keras.callbacks.Callback):

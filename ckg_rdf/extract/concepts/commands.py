@@ -121,9 +121,7 @@ def concepts_command(
     corpus_dir = corpus_dir or stored_corpus
     base_iri = base_iri or stored_base or DEFAULT_BASE_IRI
     if corpus_dir is None and not print_only:
-        _fail(
-            f"no corpus to annotate: give CORPUS_DIR, or build {store} first with 'ckg build'"
-        )
+        _fail(f"no corpus to annotate: give CORPUS_DIR, or build {store} first with 'ckg build'")
     if corpus_dir is not None and not print_only:
         from ckg_rdf.corpus.layout import CorpusError
         from ckg_rdf.extract.concepts.step import ConceptStep
