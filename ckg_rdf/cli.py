@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ckg_rdf import __version__
+from ckg_rdf.cli_options import DEFAULT_STORE, StoreOption
 from ckg_rdf.corpus.layout import CorpusError, CorpusLayout
 from ckg_rdf.embed.commands import embed_command, kge_env_app, similar_command
 from ckg_rdf.extract.concepts.base import ExtractorError
@@ -37,8 +38,6 @@ from ckg_rdf.store import OxigraphStore, StoreError
 from ckg_rdf.store.oxigraph_store import EXPORT_FORMATS
 from ckg_rdf.vocab import PREFIXES
 
-DEFAULT_STORE = Path("ckg-data")
-
 app = typer.Typer(
     name="ckg",
     help="Build, query and serve a linked-data knowledge graph of CORD-19 papers.",
@@ -49,13 +48,6 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
-
-StoreOption = Annotated[
-    Path,
-    typer.Option(
-        "--store", "-s", help="Data directory of the graph (Oxigraph store and build state)."
-    ),
-]
 
 
 class OutputFormat(StrEnum):

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ckg_rdf.cli_options import DEFAULT_STORE, StoreOption
 from ckg_rdf.embed.combine import MODES
 from ckg_rdf.embed.index import MAX_K, IndexConfig, SimilarError, SimilarityIndex, UnknownPaperError
 from ckg_rdf.embed.kge import BACKENDS, KGEConfig, KGEError
@@ -23,7 +24,6 @@ from ckg_rdf.embed.similar import NO_EMBEDDINGS, paper_titles
 from ckg_rdf.embed.text import TextModelError
 from ckg_rdf.store.base import StoreError
 
-DEFAULT_STORE = Path("ckg-data")
 console = Console()
 err = Console(stderr=True)
 
@@ -37,7 +37,7 @@ def similar_command(
     paper_id: str = typer.Argument(..., help="The paper's id (cord_uid, or the sha of a parse)."),
     k: int = typer.Option(10, "--k", "-k", help=f"How many papers (1-{MAX_K})."),
     mode: str = typer.Option("combined", "--mode", help="semantic | kg | combined"),
-    store_path: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+    store_path: StoreOption = DEFAULT_STORE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """The k papers most similar to PAPER_ID, by cosine, never the paper itself."""
@@ -72,7 +72,7 @@ def similar_command(
 
 
 def embed_command(
-    store_path: Annotated[Path, typer.Option("--store", help="Store directory.")] = DEFAULT_STORE,
+    store_path: StoreOption = DEFAULT_STORE,
     text_model: str = typer.Option(
         None,
         "--text-model",

@@ -23,13 +23,12 @@ from ckg_rdf.corpus.records import PaperRecord, Problem
 from ckg_rdf.extract.citations import CitationIndex
 from ckg_rdf.pipeline.citations_stage import CitationStage
 from ckg_rdf.pipeline.papers_step import PapersStep
-from ckg_rdf.pipeline.state import BuildState, ClaimedParses
+from ckg_rdf.pipeline.state import STATE_FILE, BuildState, ClaimedParses
 from ckg_rdf.pipeline.steps import GraphStage, PaperStep
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, IriMinter
 from ckg_rdf.store.oxigraph_store import OxigraphStore
 
 BATCH_SIZE = 256
-STATE_FILE = "state.sqlite"
 PROBLEMS_FILE = "problems.tsv"
 
 #: progress callback: (papers done, estimated total)

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from ckg_rdf.corpus.records import PaperRecord
 
+#: the build state's file inside a store's data directory
+STATE_FILE = "state.sqlite"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS step_state (
     paper_id TEXT NOT NULL, step TEXT NOT NULL, fingerprint TEXT NOT NULL,
@@ -21,6 +24,24 @@ CREATE TABLE IF NOT EXISTS claimed (parse_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT);
 """
+
+
+def recorded_settings(store: Path) -> dict[str, str]:
+    """What the last build recorded for ``store`` (``base_iri``, ``corpus_dir``).
+
+    Opened read-only, so a server or a command can ask while a build writes;
+    empty when the store was never built.
+    """
+    path = store / STATE_FILE
+    if not path.exists():
+        return {}
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
 
 
 class BuildState:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 
-from ckg_rdf.service.settings import STATE_FILE, Settings, build_base_iri
+from ckg_rdf.cli_options import DEFAULT_STORE, StoreOption
+from ckg_rdf.pipeline.state import STATE_FILE
+from ckg_rdf.service.settings import Settings, build_base_iri
 
 console = Console(stderr=True)
 
@@ -30,9 +31,7 @@ def _address_warning(base: str, host: str, port: int) -> str | None:
 
 
 def serve(
-    store: Annotated[
-        Path, typer.Option("--store", "-s", help="Data directory made by 'ckg build'.")
-    ] = Path("ckg-data"),
+    store: StoreOption = DEFAULT_STORE,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     timeout: Annotated[

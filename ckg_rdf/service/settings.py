@@ -6,9 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ckg_rdf.pipeline.state import recorded_settings
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, normalise_base
-
-STATE_FILE = "state.sqlite"
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,4 @@ class Settings:
 
 def build_base_iri(store: Path) -> str | None:
     """The base IRI ``ckg build`` minted the store's IRIs under, if recorded."""
-    if not (store / STATE_FILE).exists():
-        return None
-    from ckg_rdf.pipeline.state import BuildState
-
-    state = BuildState(store / STATE_FILE)
-    try:
-        return state.get_meta("base_iri")
-    finally:
-        state.close()
+    return recorded_settings(store).get("base_iri")

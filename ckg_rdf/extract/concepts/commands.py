@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode, Variable
 from rich.console import Console
 from rich.table import Table
 
+from ckg_rdf.cli_options import DEFAULT_STORE, StoreOption
 from ckg_rdf.extract.concepts.base import ConceptExtractor, ExtractorError
 from ckg_rdf.progress import papers_progress
 from ckg_rdf.queries import named_queries
@@ -92,9 +93,7 @@ def concepts_command(
             "the store was built from."
         ),
     ] = None,
-    store: Annotated[Path, typer.Option("--store", "-s", help="Data directory of the graph.")] = (
-        Path("ckg-data")
-    ),
+    store: StoreOption = DEFAULT_STORE,
     backend: Annotated[
         Backend, typer.Option(help="vocab: vocabulary matcher (default); model: --ner-model.")
     ] = Backend.vocab,
@@ -157,24 +156,16 @@ def concepts_command(
 
 def _stored_settings(store: Path) -> tuple[Path | None, str | None]:
     """The corpus folder and base IRI the store was last built with, if any."""
-    from ckg_rdf.pipeline.build import STATE_FILE
-    from ckg_rdf.pipeline.state import BuildState
+    from ckg_rdf.pipeline.state import recorded_settings
 
-    if not (store / STATE_FILE).exists():
-        return None, None
-    state = BuildState(store / STATE_FILE)
-    try:
-        corpus = state.get_meta("corpus_dir")
-        return (Path(corpus) if corpus else None), state.get_meta("base_iri")
-    finally:
-        state.close()
+    recorded = recorded_settings(store)
+    corpus = recorded.get("corpus_dir")
+    return (Path(corpus) if corpus else None), recorded.get("base_iri")
 
 
 def concept_command(
     name: Annotated[str, typer.Argument(help="A concept label or synonym, e.g. ARDS.")],
-    store: Annotated[Path, typer.Option("--store", "-s", help="Data directory of the graph.")] = (
-        Path("ckg-data")
-    ),
+    store: StoreOption = DEFAULT_STORE,
     limit: Annotated[int, typer.Option(min=1, help="Show at most N papers.")] = 20,
 ) -> None:
     """List the papers that mention a concept (by label or synonym), most-mentioning first."""
