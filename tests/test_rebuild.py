@@ -50,17 +50,26 @@ def test_new_papers_are_added_on_the_next_build(sample_dir, tmp_path) -> None:
     assert report.triples_after == fresh.triples_after
 
 
-def test_a_changed_paper_replaces_its_old_triples(sample_dir, tmp_path) -> None:
+def _rebuild_after_edit(sample_dir: Path, tmp_path: Path, old: str, new: str):
+    """Build 5 metadata rows, replace ``old`` by ``new`` in metadata.csv, build again."""
     corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
     store_dir = tmp_path / "store"
     build(corpus, store_dir)
     text = (corpus / "metadata.csv").read_text(encoding="utf-8")
-    old = "Clinical features of culture-proven Mycoplasma pneumoniae infections"
     assert old in text
-    (corpus / "metadata.csv").write_text(text.replace(old, "A renamed paper about Mycoplasma"))
+    (corpus / "metadata.csv").write_text(text.replace(old, new))
     report = build(corpus, store_dir)
+    return report, OxigraphStore(store_dir, read_only=True)
+
+
+def test_a_changed_paper_replaces_its_old_triples(sample_dir, tmp_path) -> None:
+    report, store = _rebuild_after_edit(
+        sample_dir,
+        tmp_path,
+        "Clinical features of culture-proven Mycoplasma pneumoniae infections",
+        "A renamed paper about Mycoplasma",
+    )
     assert report.papers_written == 1
-    store = OxigraphStore(store_dir, read_only=True)
     titles = [
         r["t"].value
         for r in store.query(
@@ -119,21 +128,18 @@ def _author_order(store: OxigraphStore) -> list[tuple[int, str]]:
 
 
 def test_a_changed_author_list_leaves_no_stale_authorship_nodes(sample_dir, tmp_path) -> None:
-    corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
-    store_dir = tmp_path / "store"
-    build(corpus, store_dir)
-    text = (corpus / "metadata.csv").read_text(encoding="utf-8")
-    old = "Fagan, Karen A; McMurtry, Ivan F; Rodman, David M"
-    assert old in text
-    (corpus / "metadata.csv").write_text(text.replace(old, "Rodman, David M; Fagan, Karen A"))
-    report = build(corpus, store_dir)
+    report, store = _rebuild_after_edit(
+        sample_dir,
+        tmp_path,
+        "Fagan, Karen A; McMurtry, Ivan F; Rodman, David M",
+        "Rodman, David M; Fagan, Karen A",
+    )
     assert report.papers_written == 1
-    store = OxigraphStore(store_dir, read_only=True)
     assert _author_order(store) == [(1, "David M Rodman"), (2, "Karen A Fagan")]
     # the old third entry is gone, not left dangling
     assert not bool(store.query("ASK { <http://localhost:8000/paper/2b73a28n#author-3> ?p ?o }"))
     # as many author entries as a fresh build (the dropped author's own node stays, shared)
-    build(corpus, tmp_path / "fresh")
+    build(tmp_path / "c", tmp_path / "fresh")  # the edited corpus
     entries = "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:Authorship ; ?p ?o }"
     fresh = OxigraphStore(tmp_path / "fresh", read_only=True)
     assert next(store.query(entries))["n"] == next(fresh.query(entries))["n"]
