@@ -1,3 +1,3 @@
 """ckg-rdf: an offline, linked-data knowledge graph of biomedical literature."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

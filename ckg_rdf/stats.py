@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode
 
-from ckg_rdf.store.base import GraphStore
+from ckg_rdf.store import GraphReader, count_rows
 from ckg_rdf.vocab import CKG
 
 NODE_TYPES: dict[str, NamedNode] = {
@@ -30,21 +30,18 @@ class GraphStats:
     nodes: dict[str, int]
     edges: dict[str, int]
     triples: int
+    #: triples per named graph (by graph IRI)
+    graphs: dict[str, int]
 
 
-def graph_stats(store: GraphStore) -> GraphStats:
+def graph_stats(store: GraphReader) -> GraphStats:
     nodes = {
-        name: _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri} }}")
+        name: count_rows(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri} }}")
         for name, iri in NODE_TYPES.items()
     }
     edges = {
-        name: _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {iri} ?o }}")
+        name: count_rows(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {iri} ?o }}")
         for name, iri in EDGE_TYPES.items()
     }
-    return GraphStats(nodes, edges, len(store))
-
-
-def _count(store: GraphStore, sparql: str) -> int:
-    for solution in store.query(sparql):
-        return int(solution["n"].value)
-    return 0
+    graphs = {g.value: store.count(g) for g in store.graphs()}
+    return GraphStats(nodes, edges, store.count(), graphs)

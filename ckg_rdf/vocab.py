@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 ONTOLOGY_IRI = "https://w3id.org/ckg-rdf/ontology"
-ONTOLOGY_VERSION_IRI = "https://w3id.org/ckg-rdf/ontology/0.1.0"
+ONTOLOGY_VERSION_IRI = "https://w3id.org/ckg-rdf/ontology/0.2.0"
 CKG_NS = ONTOLOGY_IRI + "#"
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -27,6 +27,7 @@ CITO_NS = "http://purl.org/spar/cito/"
 PROV_NS = "http://www.w3.org/ns/prov#"
 OA_NS = "http://www.w3.org/ns/oa#"
 VOID_NS = "http://rdfs.org/ns/void#"
+DCAT_NS = "http://www.w3.org/ns/dcat#"
 
 #: Prefixes used when serialising for people (Turtle, HTML, JSON-LD context).
 PREFIXES: dict[str, str] = {
@@ -44,6 +45,7 @@ PREFIXES: dict[str, str] = {
     "prov": PROV_NS,
     "oa": OA_NS,
     "void": VOID_NS,
+    "dcat": DCAT_NS,
 }
 
 
@@ -158,6 +160,13 @@ class CKG:
     qualifiedAuthorship = _term(CKG_NS, "qualifiedAuthorship")
     author = _term(CKG_NS, "author")
     authorPosition = _term(CKG_NS, "authorPosition")
+    # --- provenance of named graphs (issue 10): see docs/graphs.md
+    BuildActivity = _term(CKG_NS, "BuildActivity")
+    CkgRdf = _term(CKG_NS, "CkgRdf")
+    configuration = _term(CKG_NS, "configuration")
+    producerVersion = _term(CKG_NS, "producerVersion")
+    softwareVersion = _term(CKG_NS, "softwareVersion")
+    allowedServicePrefix = _term(CKG_NS, "allowedServicePrefix")
 
 
 class OA:
@@ -171,11 +180,32 @@ class OA:
 
 
 class PROV:
-    """W3C PROV-O terms (provenance of concept annotations)."""
+    """W3C PROV-O terms (provenance of annotations and of each named graph)."""
 
     Entity = _term(PROV_NS, "Entity")
+    Activity = _term(PROV_NS, "Activity")
     SoftwareAgent = _term(PROV_NS, "SoftwareAgent")
     wasAttributedTo = _term(PROV_NS, "wasAttributedTo")
+    wasGeneratedBy = _term(PROV_NS, "wasGeneratedBy")
+    wasAssociatedWith = _term(PROV_NS, "wasAssociatedWith")
+    startedAtTime = _term(PROV_NS, "startedAtTime")
+    endedAtTime = _term(PROV_NS, "endedAtTime")
+    used = _term(PROV_NS, "used")
+    wasInformedBy = _term(PROV_NS, "wasInformedBy")
+
+
+class VOID:
+    """VoID terms: each named graph is described as a dataset with its size."""
+
+    Dataset = _term(VOID_NS, "Dataset")
+    triples = _term(VOID_NS, "triples")
+    subset = _term(VOID_NS, "subset")
+
+
+class DCTERMS:
+    modified = _term(DCTERMS_NS, "modified")
+    title = _term(DCTERMS_NS, "title")
+    description = _term(DCTERMS_NS, "description")
 
 
 #: IRI templates of external vocabularies, for skos:exactMatch links from

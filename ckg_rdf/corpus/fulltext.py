@@ -14,6 +14,7 @@ from ckg_rdf.corpus.normalise import (
     normalise_doi,
     normalise_pmcid,
     normalise_pmid,
+    safe_text,
 )
 from ckg_rdf.corpus.records import Affiliation, AuthorRecord, BibEntry, Location
 
@@ -59,6 +60,37 @@ class FullText:
     body: list[str] = field(default_factory=list)
     bib_entries: list[BibEntry] = field(default_factory=list)
     doi: str = ""
+    #: strings in which characters RDF or XML cannot carry were replaced
+    unsafe_strings: int = 0
+
+
+#: JSON escapes or UTF-8 bytes of characters RDF/XML cannot carry (a cheap test on the raw file)
+_UNSAFE_RAW = re.compile(
+    rb"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|000[0-8bBcCeEfF]|001[0-9a-fA-F]|[fF]{3}[eEfF])"
+    rb"|\xef\xbf[\xbe\xbf]"
+)
+
+
+def _make_safe(node: Any) -> tuple[Any, int]:
+    """The parsed JSON with unsafe characters replaced in every string; how many changed."""
+    if isinstance(node, str):
+        safe = safe_text(node)
+        return safe, int(safe is not node)
+    if isinstance(node, list):
+        out, n = [], 0
+        for item in node:
+            value, k = _make_safe(item)
+            out.append(value)
+            n += k
+        return out, n
+    if isinstance(node, dict):
+        result, n = {}, 0
+        for key, item in node.items():
+            value, k = _make_safe(item)
+            result[safe_text(key)] = value
+            n += k
+        return result, n
+    return node, 0
 
 
 def read_fulltext(path: Path) -> FullText:
@@ -75,6 +107,9 @@ def read_fulltext(path: Path) -> FullText:
         raise FullTextError(
             f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from exc
+    unsafe = 0
+    if _UNSAFE_RAW.search(raw):
+        doc, unsafe = _make_safe(doc)
     if not isinstance(doc, dict) or "paper_id" not in doc:
         raise FullTextError("not a CORD-19 parse: no top-level 'paper_id'")
     meta = doc.get("metadata") or {}
@@ -96,6 +131,7 @@ def read_fulltext(path: Path) -> FullText:
             b for b in (_bib(k, v) for k, v in _dict(doc.get("bib_entries")).items()) if b
         ],
         doi=_preprint_doi(body + back),
+        unsafe_strings=unsafe,
     )
 
 

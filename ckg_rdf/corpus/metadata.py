@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ckg_rdf.corpus.normalise import has_unsafe, safe_text
 from ckg_rdf.corpus.records import Problem
 
 #: the columns of the final release (2022-06-02)
@@ -96,6 +97,14 @@ def read_metadata(path: Path) -> Iterator[MetadataRow | Problem]:
             if _has_undecodable("".join(values)):
                 yield Problem(f"{source}:{line}", "the row is not valid UTF-8: row skipped")
                 continue
+            if has_unsafe("".join(values)):
+                values = [safe_text(v) for v in values]
+                yield Problem(
+                    f"{source}:{line}",
+                    "characters RDF/XML cannot carry (NUL, U+FFFF, ...) replaced by U+FFFD; "
+                    "row loaded",
+                    kind="warning",
+                )
             row = MetadataRow(line, dict(zip(header, values, strict=True)))
             if not row.get("cord_uid"):
                 yield Problem(f"{source}:{line}", "empty cord_uid: row skipped")

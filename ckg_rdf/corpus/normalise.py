@@ -10,6 +10,20 @@ _TRAILING_LINE_NUMBERS = re.compile(r"(?:\s+\d{1,3}){2,}\s*$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+#: characters RDF/XML, SPARQL XML results and pyoxigraph cannot carry: C0 controls but
+#: tab/newline/return, lone surrogates (from ``"\ud800"`` escapes in JSON), U+FFFE/U+FFFF
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def has_unsafe(text: str) -> bool:
+    return _UNSAFE.search(text) is not None
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every character RDF or XML cannot carry replaced by U+FFFD."""
+    return _UNSAFE.sub("\ufffd", text) if _UNSAFE.search(text) else text
+
+
 def ascii_fold(text: str) -> str:
     """Strip accents: 'Müller' -> 'Muller'."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -70,6 +70,8 @@ def read_corpus(
         if text.paper_id in claimed:
             continue
         claimed.add(text.paper_id)
+        if text.unsafe_strings:
+            yield _unsafe_problem(text)
         yield _from_fulltext(text)
 
 
@@ -126,6 +128,8 @@ def _from_row(
         except FullTextError as exc:
             problems.append(Problem(str(path), f"{exc}: paper loaded from metadata only"))
             continue
+        if text.unsafe_strings:
+            problems.append(_unsafe_problem(text))
         _merge(record, text)
         digest = hashlib.sha1((digest + text.digest).encode()).hexdigest()
         files.append(str(path))
@@ -133,6 +137,15 @@ def _from_row(
     record.files = (str(layout.metadata_csv), *files)
     record.fingerprint = digest
     return record, problems
+
+
+def _unsafe_problem(text: FullText) -> Problem:
+    return Problem(
+        text.path,
+        f"{text.unsafe_strings} string(s) held characters RDF/XML cannot carry (lone "
+        "surrogates, NUL, U+FFFF); replaced by U+FFFD, paper loaded",
+        kind="warning",
+    )
 
 
 def _merge(record: PaperRecord, text: FullText) -> None:

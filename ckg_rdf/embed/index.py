@@ -17,23 +17,23 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 import numpy as np
 
 from ckg_rdf.embed.combine import MODES, CombinedSpace, combine, unit_rows
 from ckg_rdf.embed.vectors import read_vectors, vectors_fingerprint
-from ckg_rdf.store.base import GraphStore
+from ckg_rdf.errors import CkgError
+from ckg_rdf.store import GraphReader
 
 MAX_K = 1000
 INDEX_VERSION = 1
 
 
-class SimilarError(ValueError):
+class SimilarError(CkgError, ValueError):
     """A bad request (k, mode): the service answers 422 with this message."""
 
 
-class UnknownPaperError(LookupError):
+class UnknownPaperError(CkgError, LookupError):
     """No such paper, or it has no vector in this mode: the service answers 404."""
 
 
@@ -43,18 +43,6 @@ class IndexConfig:
     hnsw_m: int = 32
     ef_construction: int = 200
     ef_search: int = 256
-
-
-def index_dir_for(store_path: Path | None) -> Path | None:
-    """``<store>/index``: beside the Oxigraph database in the data directory."""
-    if store_path is None:
-        return None
-    return Path(store_path) / "index"
-
-
-def paper_local_id(iri: str) -> str:
-    """The id part of a ``{base}paper/{id}`` IRI, whatever the base."""
-    return unquote(iri.rsplit("/paper/", 1)[-1])
 
 
 def build_hnsw(vectors: np.ndarray, m: int, ef_construction: int):  # type: ignore[no-untyped-def]
@@ -71,7 +59,7 @@ class _Space:
     def __init__(self, space: CombinedSpace, index) -> None:  # type: ignore[no-untyped-def]
         self.space = space
         self.index = index
-        self.row_of = {paper_local_id(iri): i for i, iri in enumerate(space.iris)}
+        self.row_of = {iri: i for i, iri in enumerate(space.iris)}
 
 
 class SimilarityIndex:
@@ -91,7 +79,7 @@ class SimilarityIndex:
 
     # -- building --------------------------------------------------------------
     @classmethod
-    def build(cls, store: GraphStore, config: IndexConfig | None = None) -> SimilarityIndex:
+    def build(cls, store: GraphReader, config: IndexConfig | None = None) -> SimilarityIndex:
         config = config or IndexConfig()
         fp = vectors_fingerprint(store)
         sem = read_vectors(store, "semantic")
@@ -149,10 +137,15 @@ class SimilarityIndex:
 
     @classmethod
     def open(
-        cls, store: GraphStore, config: IndexConfig | None = None, *, rebuild: bool = False
+        cls,
+        store: GraphReader,
+        directory: Path | None,
+        config: IndexConfig | None = None,
+        *,
+        rebuild: bool = False,
     ) -> SimilarityIndex:
-        """The saved index when it is fresh (same fingerprint and weights), else a rebuilt one."""
-        directory = index_dir_for(getattr(store, "path", None))
+        """The index saved in ``directory`` when it is fresh (same fingerprint and weights),
+        else a rebuilt one, saved there (``directory=None``: kept in memory only)."""
         config = config or IndexConfig()
         if directory is not None and not rebuild and (directory / "manifest.json").exists():
             try:
@@ -166,22 +159,23 @@ class SimilarityIndex:
             idx.save(directory)
         return idx
 
-    def is_stale(self, store: GraphStore) -> bool:
+    def is_stale(self, store: GraphReader) -> bool:
         return self.fingerprint != vectors_fingerprint(store)
 
     # -- querying --------------------------------------------------------------
     def similar(
-        self, paper_id: str, k: int = 10, mode: str = "combined"
+        self, paper_iri: str, k: int = 10, mode: str = "combined"
     ) -> list[tuple[str, float]]:
-        """The ``k`` nearest papers (IRI, cosine), best first, never the paper itself."""
+        """The ``k`` papers nearest to the paper ``paper_iri`` (IRI, cosine), best first,
+        never the paper itself."""
         if mode not in MODES:
             raise SimilarError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
             raise SimilarError(f"k must be an integer from 1 to {MAX_K}, got {k!r}")
         sp = self.spaces.get(mode)
-        row = sp.row_of.get(paper_id) if sp else None
+        row = sp.row_of.get(paper_iri) if sp else None
         if sp is None or row is None:
-            raise UnknownPaperError(f"paper {paper_id!r} has no {mode} vector")
+            raise UnknownPaperError(f"paper <{paper_iri}> has no {mode} vector")
         query = sp.space.vectors[row : row + 1]
         scale = float(sp.space.query_scale[row]) or 1.0
         want = min(k + 1, sp.index.ntotal)
@@ -209,6 +203,5 @@ __all__ = [
     "SimilarityIndex",
     "UnknownPaperError",
     "brute_force",
-    "index_dir_for",
     "unit_rows",
 ]

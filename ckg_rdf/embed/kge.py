@@ -15,7 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
-from ckg_rdf.store.base import GraphStore
+from ckg_rdf.errors import CkgError
+from ckg_rdf.registry import Registry
+from ckg_rdf.store import GraphReader
 from ckg_rdf.vocab import CKG
 
 #: the edge types TransE learns from, by the short relation name used in triples
@@ -28,7 +30,7 @@ EDGE_PREDICATES = {
 }
 
 
-class KGEError(RuntimeError):
+class KGEError(CkgError):
     """Training cannot run (no edges, backend missing); the message says what to do."""
 
 
@@ -67,7 +69,7 @@ class KGEmbedder(Protocol):
         ...
 
 
-def graph_triples(store: GraphStore) -> np.ndarray:
+def graph_triples(store: GraphReader) -> np.ndarray:
     """Every edge of the five types, as (head IRI, relation name, tail IRI) strings."""
     rows: list[tuple[str, str, str]] = []
     for name, pred in EDGE_PREDICATES.items():
@@ -174,17 +176,13 @@ def _dist(q: np.ndarray, E: np.ndarray, norm: int) -> np.ndarray:
     return out
 
 
-BACKENDS = ("pykeen", "ampligraph")
-
-
-def get_embedder(name: str, **kwargs: object) -> KGEmbedder:
-    """A backend by name; AmpliGraph needs its environment (``ckg kge-env create``)."""
-    if name == "pykeen":
-        from ckg_rdf.embed.kge_pykeen import PyKEENTransE
-
-        return PyKEENTransE()
-    if name == "ampligraph":
-        from ckg_rdf.embed.kge_ampligraph import AmpliGraphTransE
-
-        return AmpliGraphTransE(**kwargs)  # type: ignore[arg-type]
-    raise KGEError(f"unknown KGE backend {name!r}; choose one of {', '.join(BACKENDS)}")
+#: TransE backends: ``KGE_BACKENDS.create(name) -> KGEmbedder``
+KGE_BACKENDS: Registry[KGEmbedder] = Registry("kge", "knowledge-graph embedding backend")
+KGE_BACKENDS.register(
+    "pykeen", "ckg_rdf.embed.kge_pykeen:PyKEENTransE", "PyKEEN TransE, in this process (default)"
+)
+KGE_BACKENDS.register(
+    "ampligraph",
+    "ckg_rdf.embed.kge_ampligraph:AmpliGraphTransE",
+    "AmpliGraph 2 TransE, in its own environment (ckg kge-env create)",
+)

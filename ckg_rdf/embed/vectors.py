@@ -8,7 +8,6 @@ The index (``index.py``) is only a cache derived from these triples.
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,8 +15,9 @@ from datetime import UTC, datetime
 import numpy as np
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ckg_rdf.rdf.iris import IriMinter
-from ckg_rdf.store.base import GraphStore
+from ckg_rdf.rdf.graphs import in_graph
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.store import GraphReader, GraphWriter
 from ckg_rdf.vocab import CKG, RDF, RDFS, XSD
 
 #: which kind of space a vector lives in; also the class of its node
@@ -36,12 +36,6 @@ def decode_vector(text: str) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f4").astype(np.float32)
 
 
-def model_slug(name: str) -> str:
-    """A short, IRI-safe name for a model ("sentence-transformers/all-MiniLM-L6-v2" -> ...)."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip().rstrip("/").split("/")[-1]).strip("-")
-    return slug.lower() or "model"
-
-
 @dataclass(frozen=True)
 class ModelInfo:
     """What is recorded about the model that made a vector."""
@@ -52,37 +46,41 @@ class ModelInfo:
 
 
 def embedding_triples(
-    minter: IriMinter,
+    iris: IriScheme,
     paper_id: str,
     model: ModelInfo,
     vector: np.ndarray,
     created: datetime | None = None,
 ) -> list[Triple]:
     """The triples of one paper's embedding node (stable IRI per paper and model)."""
-    node = minter.embedding(paper_id, model.slug)
+    node = iris.embedding(paper_id, model.slug)
     created = created or datetime.now(UTC)
     stamp = created.isoformat(timespec="seconds").replace("+00:00", "Z")
     return [
-        Triple(minter.paper(paper_id), CKG.hasEmbedding, node),
+        Triple(iris.paper(paper_id), CKG.hasEmbedding, node),
         Triple(node, RDF.type, KIND_CLASSES[model.kind]),
-        Triple(node, CKG.embeddingModel, minter.model(model.slug)),
+        Triple(node, CKG.embeddingModel, iris.model(model.slug)),
         Triple(node, CKG.dimension, Literal(str(int(vector.shape[0])), datatype=XSD.integer)),
         Triple(node, CKG.createdAt, Literal(stamp, datatype=XSD.dateTime)),
         Triple(node, CKG.vector, Literal(encode_vector(vector), datatype=CKG.float32Vector)),
     ]
 
 
-def model_triples(minter: IriMinter, model: ModelInfo) -> list[Triple]:
-    iri = minter.model(model.slug)
+def model_triples(iris: IriScheme, model: ModelInfo) -> list[Triple]:
+    iri = iris.model(model.slug)
     return [
         Triple(iri, RDF.type, CKG.EmbeddingModel),
         Triple(iri, RDFS.label, Literal(model.label)),
     ]
 
 
+#: the named graph of the embeddings stage
+EMBEDDINGS_GRAPH = "embeddings"
+
+
 def write_embeddings(
-    store: GraphStore,
-    minter: IriMinter,
+    store: GraphWriter,
+    iris: IriScheme,
     model: ModelInfo,
     vectors: Iterable[tuple[str, np.ndarray]],
 ) -> int:
@@ -93,33 +91,29 @@ def write_embeddings(
     space. Returns the number written.
     """
     created = datetime.now(UTC)
+    graph = iris.graph(EMBEDDINGS_GRAPH)
     n = 0
-    clear_embeddings(store, model.kind)
-    batch: list[Triple] = model_triples(minter, model)
+    clear_embeddings(store, iris, model.kind)
+    batch: list[Triple] = model_triples(iris, model)
     for paper_id, vec in vectors:
-        batch.extend(embedding_triples(minter, paper_id, model, vec, created))
+        batch.extend(embedding_triples(iris, paper_id, model, vec, created))
         n += 1
         if len(batch) >= 60_000:
-            store.add(batch)
+            store.add(in_graph(batch, graph))
             batch = []
     if batch:
-        store.add(batch)
+        store.add(in_graph(batch, graph))
     return n
 
 
-def clear_embeddings(store: GraphStore, kind: str) -> None:
-    """Delete every embedding node of ``kind`` and the links to it."""
-    cls = KIND_CLASSES[kind].value
-    raw = getattr(store, "raw", None)
-    if raw is not None and hasattr(raw, "update"):
-        raw.update(
-            f"DELETE {{ ?p <{CKG.hasEmbedding.value}> ?n . ?n ?x ?y }} WHERE {{"
-            f" ?p <{CKG.hasEmbedding.value}> ?n . ?n a <{cls}> . ?n ?x ?y }}"
-        )
-        return
-    nodes = [s["n"] for s in store.query(f"SELECT DISTINCT ?n WHERE {{ ?n a <{cls}> }}")]
-    for node in nodes:
-        store.remove_subject(node)
+def clear_embeddings(store: GraphWriter, iris: IriScheme, kind: str) -> None:
+    """Delete every embedding node of ``kind`` and the links to it (in the embeddings graph)."""
+    cls = KIND_CLASSES[kind]
+    graph = iris.graph(EMBEDDINGS_GRAPH)
+    store.update(
+        f"DELETE {{ GRAPH {graph} {{ ?p {CKG.hasEmbedding} ?n . ?n ?x ?y }} }} WHERE {{"
+        f" GRAPH {graph} {{ ?p {CKG.hasEmbedding} ?n . ?n a {cls} . ?n ?x ?y }} }}"
+    )
 
 
 @dataclass(frozen=True)
@@ -142,7 +136,7 @@ SELECT ?paper ?node ?model ?created ?vector WHERE {{
 """
 
 
-def _rows(store: GraphStore, kind: str) -> Iterator[tuple[str, str, str, str, str]]:
+def _rows(store: GraphReader, kind: str) -> Iterator[tuple[str, str, str, str, str]]:
     ns = CKG.Paper.value[: -len("Paper")]
     for sol in store.query(_SELECT.format(ns=ns, cls=KIND_CLASSES[kind].value)):
         created = sol["created"]
@@ -155,7 +149,7 @@ def _rows(store: GraphStore, kind: str) -> Iterator[tuple[str, str, str, str, st
         )
 
 
-def read_vectors(store: GraphStore, kind: str, model: str | None = None) -> StoredVectors:
+def read_vectors(store: GraphReader, kind: str, model: str | None = None) -> StoredVectors:
     """Read every paper's vector of ``kind``; with several models, the most common wins.
 
     Why one model per kind: vectors of two models live in different spaces and
@@ -192,7 +186,7 @@ def read_vectors(store: GraphStore, kind: str, model: str | None = None) -> Stor
 _EMPTY_FP = "empty"
 
 
-def vectors_fingerprint(store: GraphStore) -> str:
+def vectors_fingerprint(store: GraphReader) -> str:
     """A digest of every embedding node and its creation time, without reading vectors.
 
     Writing vectors always sets a new ``ckg:createdAt`` (``write_embeddings``

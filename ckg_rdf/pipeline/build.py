@@ -1,9 +1,16 @@
-"""``ckg build``: stream a corpus through the steps into the store.
+"""``ckg build``: stream a corpus through the steps into the store, then run the stages.
 
-Papers flow in batches: each step turns the batch into triples, the triples go
-into Oxigraph with its bulk loader, and the build state records what was done,
-so an interrupted build resumes where it stopped and a re-run on the same
-corpus writes nothing new. Graph-wide stages (citations, embeddings) run last.
+The driver is the only writer. Papers flow in batches: for each step the
+build state says which papers are new or changed; the step (run by the
+executor) returns triples for its own named graph and side records; the
+driver retracts a changed paper's old output from that graph, adds the new,
+hands side records to their sinks and records what was done, so an
+interrupted build resumes where it stopped and a re-run on the same corpus
+writes nothing. Graph-wide stages run last, each only when what it reads
+changed. Every producer graph is then described in the provenance graph.
+
+Bad input never stops a build: a paper a step cannot process is reported as
+a problem and the rest of its batch is kept.
 """
 
 from __future__ import annotations
@@ -11,31 +18,47 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.layout import CorpusLayout
 from ckg_rdf.corpus.metadata import count_rows
 from ckg_rdf.corpus.reader import read_corpus
 from ckg_rdf.corpus.records import PaperRecord, Problem
-from ckg_rdf.extract.citations import CitationIndex
-from ckg_rdf.pipeline.citations_stage import CitationStage
-from ckg_rdf.pipeline.papers_step import PapersStep
-from ckg_rdf.pipeline.state import STATE_FILE, BuildState, ClaimedParses
-from ckg_rdf.pipeline.steps import GraphStage, PaperStep
-from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, IriMinter
-from ckg_rdf.store.oxigraph_store import OxigraphStore
-
-BATCH_SIZE = 256
-PROBLEMS_FILE = "problems.tsv"
+from ckg_rdf.datadir import DataDir
+from ckg_rdf.errors import CkgError
+from ckg_rdf.pipeline.executors import EXECUTORS, Executor
+from ckg_rdf.pipeline.sinks import Sinks
+from ckg_rdf.pipeline.state import BuildState, ClaimedParses
+from ckg_rdf.pipeline.steps import (
+    DEFAULT_STAGES,
+    DEFAULT_STEPS,
+    STAGES,
+    STEPS,
+    GraphStage,
+    PaperStep,
+    StageContext,
+    StepOutput,
+)
+from ckg_rdf.rdf.graphs import (
+    PROVENANCE,
+    forget_description_update,
+    in_graph,
+    provenance_triples,
+    retract_papers_update,
+)
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.store import GraphWriter
 
 #: progress callback: (papers done, estimated total)
 Progress = Callable[[int, int], None]
 
 
-class BuildError(RuntimeError):
+class BuildError(CkgError):
     """The build cannot start; the message says why and what to do."""
 
 
@@ -49,7 +72,10 @@ class BuildReport:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     steps: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped_stages: list[str] = field(default_factory=list)
     problems_file: Path | None = None
+    build_id: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def problem_counts(self) -> Counter[str]:
@@ -62,43 +88,112 @@ def _batched(items: Iterable[PaperRecord], n: int) -> Iterator[list[PaperRecord]
         yield chunk
 
 
-def build(
-    corpus_dir: Path,
-    store_path: Path,
-    *,
-    base_iri: str = DEFAULT_BASE_IRI,
-    limit: int | None = None,
-    steps: Sequence[PaperStep] = (),
-    stages: Sequence[GraphStage] = (),
-    include_papers: bool = True,
-    progress: Progress | None = None,
-) -> BuildReport:
-    """Build (or update) the graph in ``store_path`` from the release in ``corpus_dir``.
+@dataclass
+class _Producer:
+    name: str
+    version: str
+    started: datetime
+    wrote: bool = False
 
-    ``steps`` run after the papers step on every batch; ``stages`` run after
-    citation resolution. ``include_papers=False`` runs only the given steps
-    (``ckg concepts`` re-annotating an existing graph).
+
+def _check_base(state: BuildState, iris: IriScheme, data: DataDir) -> None:
+    previous = state.get_meta("base_iri")
+    if previous is not None and previous != iris.base:
+        raise BuildError(
+            f"the graph in {data.root} was built with base IRI {previous}; building with "
+            f"{iris.base} would mix two sets of IRIs. Use the same --base-iri, or a new --store."
+        )
+
+
+def resolve_steps(names: Iterable[str], config: BuildConfig) -> list[PaperStep]:
+    """The enabled steps among ``names`` (a factory returns None for a disabled one)."""
+    return [s for s in (STEPS.create(n, config=config) for n in names) if s is not None]
+
+
+def resolve_stages(names: Iterable[str], config: BuildConfig) -> list[GraphStage]:
+    stages = [s for s in (STAGES.create(n, config=config) for n in names) if s is not None]
+    seen: set[str] = set()
+    for stage in stages:
+        missing = [r for r in stage.requires if r not in seen]
+        if missing:
+            raise BuildError(f"stage {stage.name!r} needs {', '.join(missing)} to run before it")
+        seen.add(stage.name)
+    return stages
+
+
+def build(
+    config: BuildConfig,
+    *,
+    steps: Iterable[str] = DEFAULT_STEPS,
+    stages: Iterable[str] = DEFAULT_STAGES,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> BuildReport:
+    """Build (or update) the graph ``config`` describes from ``config.corpus_dir``.
+
+    ``steps`` and ``stages`` are registry names; ``ckg concepts`` passes only
+    ``["concepts"]`` to re-annotate an existing graph.
     """
     started = time.perf_counter()
-    minter = IriMinter(base_iri)
-    layout = CorpusLayout.discover(corpus_dir)
-    state = BuildState(store_path / STATE_FILE)
-    previous_base = state.get_meta("base_iri")
-    if previous_base is not None and previous_base != minter.base:
+    if not config.corpus_dir:
+        raise BuildError("no corpus to read: give CORPUS_DIR")
+    layout = CorpusLayout.discover(Path(config.corpus_dir))
+    iris = IriScheme(config.base_iri)
+    data = DataDir(config.store.data_path())
+    data.create()
+    paper_steps = resolve_steps(steps, config)
+    graph_stages = resolve_stages(stages, config)
+    state = BuildState(data.state_file)
+    report = BuildReport()
+    try:
+        _check_base(state, iris, data)
+        store = data.open_store(config.store, write=True, holder="ckg build")
+        try:
+            report.triples_before = store.count()
+            run_id = str(state.start_run())
+            state.set_meta("base_iri", iris.base)
+            state.set_meta("corpus_dir", str(Path(config.corpus_dir).resolve()))
+            state.set_meta("config", config.to_json())
+            state.commit()
+            runner = executor or EXECUTORS.create(config.executor.name, settings=config.executor)
+            with runner, Sinks(data, state) as sinks:
+                producers = _run_steps(
+                    paper_steps, layout, config, iris, state, store, runner, sinks, report,
+                    progress,
+                )  # fmt: skip
+                ctx = StageContext(store, iris, data, state, config, run_id)
+                producers += _run_stages(graph_stages, ctx, report)
+            _describe(producers, store, iris, run_id, config)
+            store.flush()
+            if report.papers_written:
+                store.optimize()
+            state.commit()
+            report.triples_after = store.count()
+            report.build_id = data.finish_build(
+                papers=report.papers_read, triples=report.triples_after
+            )
+        finally:
+            store.close()
+    finally:
         state.close()
-        raise BuildError(
-            f"the store at {store_path} was built with base IRI {previous_base}; "
-            f"building with {minter.base} would mix two sets of IRIs. "
-            "Use the same --base-iri, or a new --store."
-        )
-    store = OxigraphStore(store_path)
-    report = BuildReport(triples_before=len(store))
-    state.start_run()
-    state.set_meta("base_iri", minter.base)
-    state.set_meta("corpus_dir", str(corpus_dir.resolve()))
-    citations = CitationIndex(state.db)
-    papers_step = PapersStep()
-    all_steps: list[PaperStep] = ([papers_step] if include_papers else []) + list(steps)
+    report.seconds = time.perf_counter() - started
+    report.problems_file = write_problems(data.problems_file, report.problems)
+    return report
+
+
+def _run_steps(
+    steps: list[PaperStep],
+    layout: CorpusLayout,
+    config: BuildConfig,
+    iris: IriScheme,
+    state: BuildState,
+    store: GraphWriter,
+    runner: Executor,
+    sinks: Sinks,
+    report: BuildReport,
+    progress: Progress | None,
+) -> list[_Producer]:
+    limit = config.limit
     total = count_rows(layout.metadata_csv) if layout.metadata_csv else 0
     total += sum(1 for _ in layout.iter_json_files())
     if limit is not None:
@@ -115,42 +210,156 @@ def build(
             n += 1
             yield item
 
-    try:
-        for batch in _batched(records(), BATCH_SIZE):
-            report.papers_read += len(batch)
-            for step in all_steps:
-                todo, stale = state.plan(batch, step.name, step.version)
-                if not todo:
-                    continue
-                retract = getattr(step, "retract", None)
-                if stale and callable(retract):
-                    retract(stale, store, minter)
-                store.add(step.triples(todo, minter))
-                state.mark(todo, step.name, step.version)
-                if step is papers_step:
-                    citations.add_papers(todo)
-                    report.papers_written += len(todo)
-            state.commit()
-            if progress is not None:
-                progress(report.papers_read, max(total, report.papers_read))
-        report.papers_unchanged = report.papers_read - report.papers_written
-        for step in all_steps:
-            if step is not papers_step:
-                report.steps[step.name] = step.summary()
-        for stage in [CitationStage(citations), *stages]:
-            report.steps[stage.name] = stage.run(store, minter)
-        store.flush()
+    now = datetime.now(UTC)
+    producers = {s.name: _Producer(s.name, s.version, now) for s in steps}
+    counts: dict[str, Counter[str]] = {s.name: Counter() for s in steps}
+    for step in steps:
+        store.add(in_graph(step.static_triples(iris), iris.graph(step.name)))
+    written: set[str] = set()
+    for batch in _batched(records(), config.executor.batch_size):
+        report.papers_read += len(batch)
+        for step in steps:
+            todo, stale = state.plan(batch, step.name, step.version)
+            if not todo:
+                continue
+            graph = iris.graph(step.name)
+            if stale:
+                store.update(retract_papers_update(graph, [iris.paper(p.paper_id) for p in stale]))
+            out = _run_isolated(runner, step, todo, iris)
+            failed = {pid for pid, _ in out.failed}
+            for pid, reason in out.failed:
+                report.problems.append(Problem(f"paper {pid}", f"{step.name}: {reason}"))
+            store.add(in_graph(out.triples, graph))
+            sinks.take(out.side)
+            done = [p for p in todo if p.paper_id not in failed]
+            state.mark(done, step.name, step.version)
+            state.touch(step.name)
+            counts[step.name].update(out.counts)
+            producers[step.name].wrote = True
+            if step.name == "papers":
+                written.update(p.paper_id for p in done)
         state.commit()
+        if progress is not None:
+            progress(report.papers_read, max(total, report.papers_read))
+    report.papers_written = len(written)
+    report.papers_unchanged = report.papers_read - report.papers_written
+    for step in steps:
+        if step.name != "papers" and step.name in {p.name for p in producers.values() if p.wrote}:
+            report.steps[step.name] = {**counts[step.name], **step.report(store, iris)}
+    return [p for p in producers.values() if p.wrote]
+
+
+def _run_isolated(
+    runner: Executor, step: PaperStep, papers: list[PaperRecord], iris: IriScheme
+) -> StepOutput:
+    """Run ``step`` on a batch; if the batch fails, paper by paper, so one bad paper
+    costs only itself. A failure on every paper is the step's, not the data's: raised."""
+    try:
+        return runner.run(step, papers, iris)
+    except CkgError:
+        raise
+    except Exception as batch_error:
+        if len(papers) == 1:
+            out = StepOutput()
+            out.failed.append((papers[0].paper_id, f"{type(batch_error).__name__}: {batch_error}"))
+            return out
+        merged = StepOutput()
+        for paper in papers:
+            try:
+                one = runner.run(step, [paper], iris)
+            except CkgError:
+                raise
+            except Exception as exc:
+                merged.failed.append((paper.paper_id, f"{type(exc).__name__}: {exc}"))
+                continue
+            merged.triples.extend(one.triples)
+            for key, rows in one.side.items():
+                merged.side.setdefault(key, []).extend(rows)
+            merged.counts.update(one.counts)
+            merged.failed.extend(one.failed)
+        if len(merged.failed) == len(papers):
+            raise batch_error
+        return merged
+
+
+def _run_stages(
+    stages: list[GraphStage], ctx: StageContext, report: BuildReport, *, force: bool = False
+) -> list[_Producer]:
+    producers: list[_Producer] = []
+    for stage in stages:
+        inputs = stage.inputs(ctx)
+        if not force and inputs and ctx.state.stage_inputs(stage.name) == inputs:
+            report.skipped_stages.append(stage.name)
+            continue
+        producer = _Producer(stage.name, stage.version, datetime.now(UTC), wrote=True)
+        counts = stage.run(ctx)
+        ctx.state.touch(stage.name)
+        ctx.state.set_stage_inputs(stage.name, inputs)
+        ctx.state.commit()
+        report.steps[stage.name] = counts
+        producers.append(producer)
+    report.notes.extend(ctx.notes)
+    return producers
+
+
+def run_stages(config: BuildConfig, stages: list[GraphStage], *, holder: str) -> BuildReport:
+    """Run ``stages`` now on an existing graph (``ckg embed``), whatever changed, and record
+    their provenance like a build does."""
+    started = time.perf_counter()
+    iris = IriScheme(config.base_iri)
+    data = DataDir(config.store.data_path())
+    state = BuildState(data.state_file)
+    report = BuildReport()
+    try:
+        _check_base(state, iris, data)
+        store = data.open_store(config.store, write=True, holder=holder)
+        try:
+            report.triples_before = store.count()
+            run_id = str(state.start_run())
+            ctx = StageContext(store, iris, data, state, config, run_id)
+            producers = _run_stages(stages, ctx, report, force=True)
+            _describe(producers, store, iris, run_id, config)
+            store.flush()
+            state.commit()
+            report.triples_after = store.count()
+            report.build_id = data.finish_build(command=holder)
+        finally:
+            store.close()
     finally:
         state.close()
-    report.triples_after = len(store)
     report.seconds = time.perf_counter() - started
-    report.problems_file = _write_problems(store_path / PROBLEMS_FILE, report.problems)
     return report
 
 
-def _write_problems(path: Path, problems: list[Problem]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+def _describe(
+    producers: list[_Producer],
+    store: GraphWriter,
+    iris: IriScheme,
+    run_id: str,
+    config: BuildConfig,
+) -> None:
+    """Say in the provenance graph what made each graph written in this run."""
+    prov_graph = iris.graph(PROVENANCE)
+    ended = datetime.now(UTC)
+    configuration = config.to_json()
+    for producer in producers:
+        store.update(forget_description_update(iris, producer.name))
+        triples = provenance_triples(
+            iris,
+            producer.name,
+            run_id=run_id,
+            started=producer.started,
+            ended=ended,
+            producer_version=producer.version,
+            configuration=configuration,
+            triples=store.count(iris.graph(producer.name)),
+        )
+        store.add(in_graph(triples, prov_graph))
+
+
+def write_problems(path: Path, problems: list[Problem]) -> Path:
+    """``problems.tsv``; any text, even bytes that were not UTF-8, is written safely."""
+    with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t")
         writer.writerow(["kind", "source", "reason"])
         for p in problems:

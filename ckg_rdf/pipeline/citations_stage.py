@@ -1,39 +1,94 @@
-"""The stage that turns resolved bibliography entries into ckg:cites edges."""
+"""The stage that turns resolved bibliography entries into ``ckg:cites`` edges.
+
+It owns the ``citations`` graph and writes only the difference from its last
+run: the resolved edges are kept in the build state (SQLite), the new set is
+computed there with one join, and only edges that appeared are added and
+edges that disappeared deleted. Memory stays flat whatever the corpus size.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 
+from pyoxigraph import NamedNode, Quad
+
+from ckg_rdf.config import BuildConfig
 from ckg_rdf.extract.citations import CitationIndex
-from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.pipeline.steps import StageContext, stage_inputs_of
+from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import cites_triple
-from ckg_rdf.store.base import GraphStore
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cites_edges (citing TEXT, cited TEXT, PRIMARY KEY (citing, cited));
+CREATE TEMP TABLE IF NOT EXISTS cites_new (citing TEXT, cited TEXT, PRIMARY KEY (citing, cited));
+"""
+CHUNK = 20_000
 
 
+def _chunks(rows: Iterable[tuple[str, str]], n: int) -> Iterator[list[tuple[str, str]]]:
+    it = iter(rows)
+    while chunk := list(islice(it, n)):
+        yield chunk
+
+
+@dataclass(frozen=True)
 class CitationStage:
-    name = "citations"
+    name: str = "citations"
+    version: str = "1"
+    requires: tuple[str, ...] = ()
 
-    def __init__(self, index: CitationIndex) -> None:
-        self.index = index
+    def inputs(self, ctx: StageContext) -> str:
+        return stage_inputs_of(ctx, ["papers"], self.version)
 
-    def run(self, store: GraphStore, minter: IriMinter) -> dict[str, int]:
+    def run(self, ctx: StageContext) -> dict[str, int]:
+        db = ctx.state.db
+        db.executescript(_SCHEMA)
+        graph = ctx.iris.graph(self.name)
+        if ctx.store.count(graph) == 0:
+            db.execute("DELETE FROM cites_edges")  # the graph was cleared: write everything
+        db.execute("DELETE FROM cites_new")
+        index = CitationIndex(db)
         by_method: Counter[str] = Counter()
-        edges: set[tuple[str, str]] = set()
-        batch = []
-        for res in self.index.resolve():
-            by_method[res.method] += 1
-            pair = (res.citing, res.cited)
-            if pair not in edges:
-                edges.add(pair)
-                batch.append(cites_triple(res.citing, res.cited, minter))
-            if len(batch) >= 50_000:
-                store.add(batch)
-                batch = []
-        store.add(batch)
+
+        def resolved() -> Iterator[tuple[str, str]]:
+            for res in index.resolve():
+                by_method[res.method] += 1
+                yield res.citing, res.cited
+
+        for chunk in _chunks(resolved(), CHUNK):
+            db.executemany("INSERT OR IGNORE INTO cites_new VALUES (?, ?)", chunk)
+        added = db.execute(
+            "SELECT citing, cited FROM cites_new EXCEPT SELECT citing, cited FROM cites_edges"
+        )
+        for chunk in _chunks(added, CHUNK):
+            ctx.store.add(_quads(chunk, ctx.iris, graph))
+        removed = db.execute(
+            "SELECT citing, cited FROM cites_edges EXCEPT SELECT citing, cited FROM cites_new"
+        ).fetchall()
+        for chunk in _chunks(removed, 2_000):
+            body = " ".join(str(t) + " ." for t in (cites_triple(a, b, ctx.iris) for a, b in chunk))
+            ctx.store.update(f"DELETE DATA {{ GRAPH {graph} {{ {body} }} }}")
+        db.execute("DELETE FROM cites_edges")
+        db.execute("INSERT INTO cites_edges SELECT citing, cited FROM cites_new")
+        edges = int(db.execute("SELECT COUNT(*) FROM cites_edges").fetchone()[0])
+        db.commit()
         report = {
-            "bibliography entries": self.index.count_refs(),
+            "bibliography entries": index.count_refs(),
             "entries resolved": sum(by_method.values()),
-            "cites edges": len(edges),
+            "cites edges": edges,
         }
         report.update({f"resolved by {m}": n for m, n in sorted(by_method.items())})
         return report
+
+
+def _quads(edges: list[tuple[str, str]], iris: IriScheme, graph: NamedNode) -> Iterator[Quad]:
+    for citing, cited in edges:
+        t = cites_triple(citing, cited, iris)
+        yield Quad(t.subject, t.predicate, t.object, graph)
+
+
+def make_citation_stage(config: BuildConfig) -> CitationStage:
+    return CitationStage()

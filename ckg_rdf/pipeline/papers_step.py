@@ -2,50 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import dataclasses
+from collections.abc import Sequence
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import Triple
 
+from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
-from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.pipeline.steps import StepOutput
+from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import paper_triples
-from ckg_rdf.store.base import GraphStore
-from ckg_rdf.vocab import CKG
+from ckg_rdf.store import GraphReader
 
-#: Edges from a paper that other steps write and retract themselves (the
-#: concept step, the embedding command); retracting the papers step's own
-#: triples leaves them, or a new version of this step would drop them while
-#: those steps, unchanged, do not write them again.
-OWNED_ELSEWHERE: frozenset[NamedNode] = frozenset({CKG.associatedConcept, CKG.hasEmbedding})
+#: side records: what citation resolution needs of each paper (its keys and bibliography)
+CITATION_KEYS = "citation_keys"
 
 
+@dataclasses.dataclass(frozen=True)
 class PapersStep:
-    name = "papers"
+    """Writes the ``papers`` graph; hands each paper's citation keys to the driver."""
+
+    name: str = "papers"
     #: 2: qualified ckg:Authorship nodes with the author order
-    version = "2"
+    version: str = "2"
 
-    def __init__(self) -> None:
-        self.papers = 0
-
-    def triples(self, papers: Sequence[PaperRecord], minter: IriMinter) -> Iterator[Triple]:
+    def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
+        out = StepOutput()
+        keys: list[PaperRecord] = []
         for paper in papers:
-            self.papers += 1
-            yield from paper_triples(paper, minter)
+            try:
+                triples = list(paper_triples(paper, iris))
+            except ValueError as exc:  # a value RDF cannot carry: report, keep the batch
+                out.failed.append((paper.paper_id, f"cannot be written as RDF: {exc}"))
+                continue
+            out.triples.extend(triples)
+            # the bibliography and ids, without the text nobody downstream needs
+            keys.append(dataclasses.replace(paper, abstract="", body=[]))
+        out.side[CITATION_KEYS] = keys
+        out.counts["papers written"] = len(keys)
+        return out
 
-    def retract(self, papers: Sequence[PaperRecord], store: GraphStore, minter: IriMinter) -> None:
-        """Remove what this step wrote for papers about to be written again.
+    def static_triples(self, iris: IriScheme) -> list[Triple]:
+        return []
 
-        That is the paper's own triples and its ``#author-n`` nodes (found
-        through ``ckg:qualifiedAuthorship``, so a paper that lost authors loses
-        their nodes too). Author and institution nodes are shared between
-        papers and stay; re-adding their triples is a no-op.
-        """
-        for paper in papers:
-            node = minter.paper(paper.paper_id)
-            for entry in store.objects(node, CKG.qualifiedAuthorship):
-                if isinstance(entry, NamedNode):
-                    store.remove_subject(entry)
-            store.remove_subject(node, keep=OWNED_ELSEWHERE)
+    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
+        return {}
 
-    def summary(self) -> dict[str, int]:
-        return {"papers written": self.papers}
+
+def make_papers_step(config: BuildConfig) -> PapersStep:
+    return PapersStep()

@@ -1,8 +1,11 @@
-"""What earlier builds did, kept in SQLite next to the store.
+"""What earlier builds did, kept in SQLite in the data directory.
 
-It remembers, for each paper and step, the fingerprint of the input and the
-step version that produced the paper's triples, which parse files a metadata
-row claimed, and settings such as the corpus directory and base IRI.
+For each paper and step: the fingerprint of the input and the step version
+that produced the paper's triples. For each named graph: a generation
+counter bumped whenever the build writes or retracts in it, so a stage can
+tell in one comparison whether anything it reads changed. For each stage: the
+fingerprint of the inputs it last ran on. Also which parse files a metadata
+row claimed, the recorded settings, and one row per run.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from pathlib import Path
 
 from ckg_rdf.corpus.records import PaperRecord
 
-#: the build state's file inside a store's data directory
-STATE_FILE = "state.sqlite"
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS step_state (
     paper_id TEXT NOT NULL, step TEXT NOT NULL, fingerprint TEXT NOT NULL,
@@ -23,25 +23,9 @@ CREATE TABLE IF NOT EXISTS step_state (
 CREATE TABLE IF NOT EXISTS claimed (parse_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT);
+CREATE TABLE IF NOT EXISTS graph_generation (graph TEXT PRIMARY KEY, generation INTEGER);
+CREATE TABLE IF NOT EXISTS stage_inputs (stage TEXT PRIMARY KEY, inputs TEXT NOT NULL);
 """
-
-
-def recorded_settings(store: Path) -> dict[str, str]:
-    """What the last build recorded for ``store`` (``base_iri``, ``corpus_dir``).
-
-    Opened read-only, so a server or a command can ask while a build writes;
-    empty when the store was never built.
-    """
-    path = store / STATE_FILE
-    if not path.exists():
-        return {}
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
-    except sqlite3.Error:
-        return {}
-    finally:
-        db.close()
 
 
 class BuildState:
@@ -61,6 +45,7 @@ class BuildState:
         self.db.commit()
         return self.run_id
 
+    # -- settings -------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -68,6 +53,7 @@ class BuildState:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    # -- per-paper state --------------------------------------------------------
     def plan(
         self, papers: Sequence[PaperRecord], step: str, version: str
     ) -> tuple[list[PaperRecord], list[PaperRecord]]:
@@ -76,16 +62,23 @@ class BuildState:
         The second list holds papers whose old triples must be retracted first:
         built by an earlier run with another fingerprint or version. A paper
         already written in this run (a duplicate cord_uid row) is added to, not
-        retracted.
+        retracted. One query per batch.
         """
+        known: dict[str, tuple[str, str, int]] = {}
+        ids = [p.paper_id for p in papers]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, fp, ver, run in self.db.execute(
+                "SELECT paper_id, fingerprint, version, run_id FROM step_state "
+                f"WHERE step = ? AND paper_id IN ({marks})",
+                (step, *chunk),
+            ):
+                known[pid] = (fp, ver, run)
         todo: list[PaperRecord] = []
         stale: list[PaperRecord] = []
         for paper in papers:
-            row = self.db.execute(
-                "SELECT fingerprint, version, run_id FROM step_state "
-                "WHERE paper_id = ? AND step = ?",
-                (paper.paper_id, step),
-            ).fetchone()
+            row = known.get(paper.paper_id)
             if row is None:
                 todo.append(paper)
             elif (row[0], row[1]) != (paper.fingerprint, version):
@@ -99,6 +92,38 @@ class BuildState:
             "INSERT OR REPLACE INTO step_state VALUES (?, ?, ?, ?, ?)",
             [(p.paper_id, step, p.fingerprint, version, self.run_id) for p in papers],
         )
+
+    def papers_of(self, step: str) -> int:
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM step_state WHERE step = ?", (step,)).fetchone()[0]
+        )
+
+    # -- graphs and stages --------------------------------------------------------
+    def touch(self, graph: str) -> None:
+        """Record that ``graph`` changed (a write or a retraction)."""
+        self.db.execute(
+            "INSERT INTO graph_generation VALUES (?, 1) "
+            "ON CONFLICT(graph) DO UPDATE SET generation = generation + 1",
+            (graph,),
+        )
+
+    def generation(self, graph: str) -> int:
+        row = self.db.execute(
+            "SELECT generation FROM graph_generation WHERE graph = ?", (graph,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def stage_inputs(self, stage: str) -> str | None:
+        row = self.db.execute(
+            "SELECT inputs FROM stage_inputs WHERE stage = ?", (stage,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_stage_inputs(self, stage: str, inputs: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO stage_inputs VALUES (?, ?)", (stage, inputs))
+
+    def forget_stage(self, stage: str) -> None:
+        self.db.execute("DELETE FROM stage_inputs WHERE stage = ?", (stage,))
 
     def commit(self) -> None:
         self.db.commit()

@@ -6,21 +6,20 @@ skos:exactMatch links to the vocabularies' own IRIs. A paper that mentions a
 concept gets the direct ``ckg:associatedConcept`` edge (easy SPARQL) and a
 qualified ``ckg:ConceptAnnotation`` node (a W3C Web Annotation: target the
 paper, body the concept) carrying the mention count and score. The
-annotation's IRI is ``{paper IRI}#concept-{id}``: derived from the pair, so
-a rebuild writes the same triples again (no blank nodes, no duplicates), and
-it dereferences with its paper.
+annotation's IRI is ``{paper IRI}#concept-{id}`` (:meth:`IriScheme.annotation`):
+derived from the pair, so a rebuild writes the same triples again (no blank
+nodes, no duplicates), and it dereferences with its paper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ckg_rdf.extract.concepts.base import ConceptInfo
-from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.vocab import CKG, OA, PROV, RDF, SKOS, XSD, external_iri
 
 #: concept type name (as extractors return it) -> ckg:ConceptType individual
@@ -50,14 +49,9 @@ def _en(text: str) -> Literal:
     return Literal(text, language="en")
 
 
-def annotation_iri(paper: NamedNode, concept_id: str) -> NamedNode:
-    """The qualified link's IRI: the paper IRI with a ``#concept-{id}`` fragment."""
-    return NamedNode(f"{paper.value}#concept-{quote(concept_id, safe='-._~')}")
-
-
-def concept_triples(info: ConceptInfo, minter: IriMinter) -> Iterator[Triple]:
+def concept_triples(info: ConceptInfo, iris: IriScheme) -> Iterator[Triple]:
     """Everything said about a Concept node itself."""
-    node = minter.concept(info.concept_id)
+    node = iris.concept(info.concept_id)
     yield Triple(node, RDF.type, CKG.Concept)
     yield Triple(node, SKOS.prefLabel, _en(info.pref_label))
     for alt in info.alt_labels:
@@ -74,16 +68,17 @@ def concept_triples(info: ConceptInfo, minter: IriMinter) -> Iterator[Triple]:
 
 
 def link_triples(
-    paper: NamedNode,
+    paper_id: str,
     link: ConceptLink,
-    minter: IriMinter,
+    iris: IriScheme,
     *,
     extractor_name: str,
     extractor_version: str,
 ) -> Iterator[Triple]:
     """The direct edge and the qualified annotation for one paper-concept pair."""
-    concept = minter.concept(link.concept_id)
-    ann = annotation_iri(paper, link.concept_id)
+    paper = iris.paper(paper_id)
+    concept = iris.concept(link.concept_id)
+    ann = iris.annotation(paper_id, link.concept_id)
     yield Triple(paper, CKG.associatedConcept, concept)
     yield Triple(ann, RDF.type, CKG.ConceptAnnotation)
     yield Triple(ann, OA.hasTarget, paper)

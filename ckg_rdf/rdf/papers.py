@@ -9,7 +9,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.identity import author_identity, institution_id
-from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.vocab import CKG, RDF, RDFS, XSD
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -30,13 +30,13 @@ def _lit(value: str) -> Literal:
     return Literal(value)
 
 
-def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
+def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
     """Everything a paper record asserts: the paper, its authors, their institutions.
 
     Each kept author also gets a ``ckg:Authorship`` node (``{paper}#author-{n}``)
     with its 1-based position among the kept authors, so the order survives.
     """
-    p = minter.paper(paper.paper_id)
+    p = iris.paper(paper.paper_id)
     yield Triple(p, RDF.type, CKG.Paper)
     title = paper.title or f"Untitled paper {paper.paper_id}"
     yield Triple(p, RDFS.label, _lit(title))
@@ -75,9 +75,9 @@ def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
         if ident is None:
             continue
         position += 1
-        a = minter.author(ident.author_id)
+        a = iris.author(ident.author_id)
         yield Triple(p, CKG.authoredBy, a)
-        entry = minter.authorship(paper.paper_id, position)
+        entry = iris.authorship(paper.paper_id, position)
         yield Triple(p, CKG.qualifiedAuthorship, entry)
         yield Triple(entry, RDF.type, CKG.Authorship)
         yield Triple(entry, CKG.author, a)
@@ -96,7 +96,7 @@ def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
             inst_id = institution_id(aff)
             if inst_id is None:
                 continue
-            i = minter.institution(inst_id)
+            i = iris.institution(inst_id)
             yield Triple(a, CKG.affiliatedWith, i)
             yield Triple(i, RDF.type, CKG.Institution)
             yield Triple(i, RDFS.label, _lit(aff.institution))
@@ -111,5 +111,5 @@ def paper_triples(paper: PaperRecord, minter: IriMinter) -> Iterator[Triple]:
                     yield Triple(i, predicate, _lit(value))
 
 
-def cites_triple(citing: str, cited: str, minter: IriMinter) -> Triple:
-    return Triple(minter.paper(citing), CKG.cites, minter.paper(cited))
+def cites_triple(citing: str, cited: str, iris: IriScheme) -> Triple:
+    return Triple(iris.paper(citing), CKG.cites, iris.paper(cited))

@@ -1,6 +1,6 @@
 """The linked-data service: SPARQL endpoint, dereferenceable IRIs, pages (``ckg serve``).
 
-``create_app`` and ``Settings`` are imported lazily so that a query worker
+``create_app`` and ``ServiceSettings`` are imported lazily so that a query worker
 (``python -m ckg_rdf.service.worker``) does not pay for importing FastAPI.
 """
 
@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ckg_rdf.service.app import create_app
-    from ckg_rdf.service.settings import Settings
+    from ckg_rdf.service.settings import ServiceSettings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["ServiceSettings", "create_app"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,8 +20,8 @@ def __getattr__(name: str) -> Any:
         from ckg_rdf.service.app import create_app
 
         return create_app
-    if name == "Settings":
-        from ckg_rdf.service.settings import Settings
+    if name == "ServiceSettings":
+        from ckg_rdf.service.settings import ServiceSettings
 
-        return Settings
+        return ServiceSettings
     raise AttributeError(name)

@@ -1,8 +1,8 @@
-"""The app factory: ``create_app(settings)`` wires the routes to a worker pool.
+"""The app factory: ``create_app(settings)`` wires the routes to a query backend.
 
-The pool starts in the lifespan (so an app object can be built, inspected and
-tested without touching the store) and is stopped with it. Routes reach the
-pool, templates and settings through FastAPI dependencies.
+The backend starts in the lifespan (so an app object can be built, inspected
+and tested without touching the store) and is stopped with it. Routes reach
+the backend, templates and settings through FastAPI dependencies.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ckg_rdf import __version__
-from ckg_rdf.rdf.iris import IriMinter
-from ckg_rdf.service.pool import QueryPool
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.service.backends import QUERY_BACKENDS
+from ckg_rdf.service.middleware import BodyLimits, HeadAsGet, SecurityHeaders
 from ckg_rdf.service.resources import STATIC_DIR, TEMPLATES_DIR
 from ckg_rdf.service.routes import meta, pages, resources, similar, sparql
-from ckg_rdf.service.settings import Settings
+from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.state import ServiceState
-from ckg_rdf.service.views import curie
+from ckg_rdf.service.views import curie, label_or_iri
+from ckg_rdf.store import backend_for
 
 log = logging.getLogger("ckg_rdf.service")
 
@@ -44,41 +46,45 @@ Linked data of CORD-19 papers, authors, institutions, concepts and topics.
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
     t.env.filters["curie"] = curie
+    t.env.filters["label_or_iri"] = label_or_iri
     t.env.globals["version"] = __version__
     return t
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """A FastAPI app serving the store named in ``settings``."""
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """A FastAPI app serving the graph named in ``settings``."""
+    holder: dict[str, ServiceState] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = QueryPool(
-            settings.store,
-            size=settings.workers,
-            timeout_s=settings.timeout_s,
-            max_rows=settings.max_rows,
-            writable=settings.allow_update,
+        data = settings.data()
+        backend = QUERY_BACKENDS.create(
+            backend_for(settings.store), settings=settings, data=data, limits=settings.limits()
         )
-        await pool.start()
-        similar = SimilarIndexes(pool, settings.store, load_timeout_s=settings.stats_timeout_s)
+        await backend.start()
+        similar_indexes = SimilarIndexes(
+            backend, data.index_dir, load_timeout_s=settings.stats_timeout_s
+        )
         state = ServiceState(
-            settings, pool, IriMinter(settings.resolved_base()), templates(), similar
+            settings, backend, IriScheme(settings.resolved_base()), templates(), similar_indexes
         )
         state.start_counting()
-        similar.start()  # load the similar-papers index in the background
+        similar_indexes.start()  # load the similar-papers index in the background
         app.state.service = state
+        holder["state"] = state
         try:
             yield
         finally:
-            await similar.close()
-            await pool.close()
+            await similar_indexes.close()
+            await backend.close()
 
     app = FastAPI(
         title=f"{settings.title} linked-data service",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(pages.router)
@@ -86,4 +92,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(similar.router)  # before resources: /paper/{id:path} would take it
     app.include_router(resources.router)
+
+    def build_id() -> str | None:
+        state = holder.get("state")
+        return state.build_id if state else None
+
+    app.add_middleware(SecurityHeaders, build_id=build_id)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        BodyLimits,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
     return app

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ckg_rdf.resources import ontology_path
 from ckg_rdf.service import conneg
+from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.resources import TEMPLATES_DIR, service_query
 from ckg_rdf.service.responses import page_error, text_error
@@ -46,29 +47,51 @@ def render_rdf(name: str, **context: object) -> list[ox.Triple]:
 
 
 def rdf_response(
-    request: Request, triples: list[ox.Triple], *, location: str | None = None
+    request: Request,
+    triples: list[ox.Triple],
+    *,
+    location: str | None = None,
+    state: ServiceState | None = None,
+    title: str = "",
 ) -> Response:
-    """Serve a small in-memory graph in the negotiated RDF format."""
+    """Serve a small in-memory graph in the negotiated RDF format (HTML for a browser,
+    when ``state`` is given to render it with)."""
+    offers = [*RDF_FORMATS.values(), *([HTML] if state is not None else [])]
     fmt, why = conneg.choose(
-        request.headers.get("accept"),
-        request.query_params.get("format"),
-        list(RDF_FORMATS.values()),
+        request.headers.get("accept"), request.query_params.get("format"), offers
     )
     if fmt is None:
         return text_error(Failure("not_acceptable", why), VARY)
+    if fmt is HTML and state is not None:
+        from ckg_rdf.service.views import Linker, graph_table
+
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        table = graph_table(body, Linker(state.base), len(triples))
+        return state.templates.TemplateResponse(
+            request,
+            "document.html",
+            {
+                "title": title,
+                "table": table,
+                "formats": list(RDF_FORMATS.values()),
+                "path": request.url.path,
+            },
+            headers=VARY,
+        )
     headers = dict(VARY)
     if location:
         headers["Content-Location"] = f"{location}.{fmt.extension}"
     return Response(serialize_graph(triples, fmt), media_type=fmt.media_type, headers=headers)
 
 
-async def service_description(request: Request, state: ServiceState, root: str) -> Response:
+async def service_description(request: Request, state: ServiceState) -> Response:
     """GET /sparql without a query: the SPARQL Service Description (a browser gets the page)."""
     offers = [*RDF_FORMATS.values(), HTML]
     if "format" not in request.query_params:
         fmt = conneg.negotiate(request.headers.get("accept"), offers)
         if fmt is HTML:
             return RedirectResponse("/query", status_code=303, headers=VARY)
+    root = state.public_root
     counts = await state.counts()
     triples = render_rdf(
         "service.ttl",
@@ -76,15 +99,18 @@ async def service_description(request: Request, state: ServiceState, root: str) 
         void=root + ".well-known/void",
         title=state.settings.title,
         allow_update=state.settings.allow_update,
-        allow_service=state.settings.allow_service,
+        service_allow=state.settings.service_allow,
         triples=None if isinstance(counts, Failure) else counts.triples,
+        graphs=[] if isinstance(counts, Failure) else sorted(counts.graphs),
     )
     return rdf_response(request, triples)
 
 
 async def example_papers(state: ServiceState) -> list[dict[str, str]]:
     """The most cited papers (home page links and VoID example resources)."""
-    result = await state.pool.run(QueryTask(service_query("home-papers"), format="json"))
+    result = await state.backend.run(
+        QueryTask(service_query("home-papers"), format="json"), lane=PAGES
+    )
     if not isinstance(result, Payload):
         return []
     rows = json.loads(result.body)["results"]["bindings"]
@@ -98,8 +124,9 @@ async def example_papers(state: ServiceState) -> list[dict[str, str]]:
     ]
 
 
-async def void_description(request: Request, state: ServiceState, root: str) -> Response:
+async def void_description(request: Request, state: ServiceState) -> Response:
     """The VoID description with the graph's real counts."""
+    root = state.public_root
     counts = await state.counts()
     if isinstance(counts, Failure):
         return page_error(request, state, counts)
@@ -115,7 +142,7 @@ async def void_description(request: Request, state: ServiceState, root: str) -> 
         counts=counts,
         examples=examples,
     )
-    return rdf_response(request, triples)
+    return rdf_response(request, triples, state=state, title="VoID description of the dataset")
 
 
 @cache

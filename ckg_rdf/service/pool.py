@@ -1,108 +1,165 @@
-"""A pool of worker processes that run queries, so a runaway query can be stopped.
+"""Pools of worker processes that run store tasks, so no query can take the service down.
 
 pyoxigraph has no query timeout and no way to cancel a query, and a signal
-only lands between result rows (an ORDER BY or aggregate runs to its end). The
-only sure stop is killing the process running it. So every store access of the
-service goes through here: each worker opens the store read-only, takes one
-task at a time over a pipe, and is killed and replaced when its task runs past
-the timeout. The event loop never blocks on a query: it waits on the pipe's
-file descriptor.
+only lands between result rows. The only sure stop is killing the process
+running it. So every embedded-store access of the service runs in a worker
+process (:mod:`ckg_rdf.service.worker`) and the pool:
+
+* **kills** a worker whose task runs past its timeout, or whose client went
+  away (the route cancels the task), and starts a replacement in the
+  background; the event loop only ever waits on a pipe;
+* **moves heavy queries aside**: a task still running after
+  ``heavy_after_s`` is marked heavy, its process is reniced (so light queries
+  win the CPU), a replacement worker is started at once (so light capacity
+  stays at ``size``), and the heavy worker is retired when it finishes. At
+  most ``max_heavy`` heavy tasks run at once, and at most
+  ``max_heavy_per_client`` per client; a task that would exceed either is
+  stopped with 503/429 and a message that says why;
+* **serves one snapshot**: all workers of a pool open the store at the same
+  moment (a *generation*); :meth:`WorkerPool.prepare` starts a whole new
+  generation and :meth:`WorkerPool.install` swaps it in at once, so a new
+  build is never mixed with the old one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import socket
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
+from typing import Any
 
 from ckg_rdf.service.tasks import Failure
 
 log = logging.getLogger("ckg_rdf.service")
 
 STARTUP_TIMEOUT_S = 60.0
+#: niceness of a worker running a heavy task (light queries get the CPU first)
+HEAVY_NICE = 10
 
 
 class PoolError(RuntimeError):
     """The workers could not open the store; the message says why."""
 
 
-@dataclass(eq=False)  # identity-hashed: kept in a set
+@dataclass(eq=False)  # identity-hashed: kept in sets
 class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
+    generation: int
+    heavy: bool = False
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
         if self.process.poll() is None:
-            self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
 
 
-async def _readable(conn: Connection, timeout: float | None) -> None:
-    """Wait until ``conn`` has data (or EOF) without blocking the event loop."""
+async def _wait_readable(
+    conn: Connection, timeout: float | None, cancel: asyncio.Event | None
+) -> str:
+    """Wait for data on ``conn``: "ready", "timeout" or "cancelled" (never blocks the loop)."""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
     fd = conn.fileno()
     loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    waiters: set[asyncio.Future[Any]] = {ready}
+    cancel_wait: asyncio.Task[Any] | None = None
+    if cancel is not None:
+        cancel_wait = loop.create_task(cancel.wait())
+        waiters.add(cancel_wait)
     try:
-        await asyncio.wait_for(ready, timeout)
+        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
         loop.remove_reader(fd)
+        if cancel_wait is not None:
+            cancel_wait.cancel()
+        if not ready.done():
+            ready.cancel()
+    if ready in done:
+        return "ready"
+    if cancel_wait is not None and cancel_wait in done:
+        return "cancelled"
+    return "timeout"
 
 
-class QueryPool:
-    """``size`` worker processes on the store at ``store_path``.
-
-    With ``writable`` (SPARQL Update allowed) there is one worker, holding the
-    store's write lock, so queries see every update; updates and queries then
-    run one at a time.
-    """
+class WorkerPool:
+    """``size`` worker processes on one store, for one lane of work (queries, or pages)."""
 
     def __init__(
         self,
-        store_path: Path,
+        spec: dict[str, Any],
         *,
+        name: str = "queries",
         size: int = 2,
         timeout_s: float = 30.0,
-        max_rows: int = 100_000,
-        writable: bool = False,
+        heavy_after_s: float = 1.0,
+        max_heavy: int = 2,
+        max_heavy_per_client: int = 1,
     ) -> None:
-        self.store_path = store_path
-        self.size = 1 if writable else max(1, size)
+        self.spec = spec
+        self.name = name
+        self.size = max(1, size)
         self.timeout_s = timeout_s
-        self.max_rows = max_rows
-        self.writable = writable
+        self.heavy_after_s = heavy_after_s
+        self.max_heavy = max(1, max_heavy)
+        self.max_heavy_per_client = max(1, max_heavy_per_client)
+        self.generation = 0
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._heavy_by_client: Counter[str] = Counter()
         self._closed = False
         self.restarts = 0
 
+    @property
+    def heavy(self) -> int:
+        return sum(self._heavy_by_client.values())
+
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._all if w.process.poll() is None]
+
+    # -- life cycle -----------------------------------------------------------
     async def start(self) -> None:
         """Start every worker; raise :class:`PoolError` if the store cannot be opened."""
+        self.install(await self.prepare())
+
+    async def prepare(self) -> list[_Worker]:
+        """Start a whole new generation of workers (not yet serving)."""
+        generation = self.generation + 1
         workers = await asyncio.gather(
-            *(self._spawn() for _ in range(self.size)), return_exceptions=True
+            *(self._spawn(generation) for _ in range(self.size)), return_exceptions=True
         )
         errors = [w for w in workers if isinstance(w, BaseException)]
         if errors:
-            await self.close()
             for w in workers:
                 if isinstance(w, _Worker):
-                    w.kill()
+                    self._discard(w)
             raise PoolError(str(errors[0]))
-        for w in workers:
-            self._idle.put_nowait(w)  # type: ignore[arg-type]
+        return list(workers)  # type: ignore[arg-type]
 
-    async def _spawn(self) -> _Worker:
+    def install(self, workers: list[_Worker]) -> None:
+        """Serve from ``workers`` from now on; idle workers of older generations stop now,
+        busy ones when their task ends."""
+        if workers:
+            self.generation = workers[0].generation
+        while not self._idle.empty():
+            self._discard(self._idle.get_nowait())
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    async def _spawn(self, generation: int) -> _Worker:
         ours, theirs = socket.socketpair()
+        spec = dict(self.spec, parent=os.getpid())
         try:
             process = subprocess.Popen(
                 [
@@ -110,21 +167,20 @@ class QueryPool:
                     "-m",
                     "ckg_rdf.service.worker",
                     str(theirs.fileno()),
-                    str(self.store_path),
-                    "1" if self.writable else "0",
-                    str(self.max_rows),
+                    json.dumps(spec),
                 ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
         finally:
             theirs.close()
-        parent = Connection(ours.detach())
-        worker = _Worker(process, parent)
+        worker = _Worker(process, Connection(ours.detach()), generation)
         self._all.add(worker)
         try:
-            await _readable(parent, STARTUP_TIMEOUT_S)
-            status, detail = parent.recv()
+            state = await _wait_readable(worker.conn, STARTUP_TIMEOUT_S, None)
+            if state != "ready":
+                raise TimeoutError("no answer")
+            status, detail = worker.conn.recv()
         except (TimeoutError, EOFError, OSError) as exc:
             self._discard(worker)
             raise PoolError(f"a query worker did not start: {exc or type(exc).__name__}") from None
@@ -136,52 +192,142 @@ class QueryPool:
     def _discard(self, worker: _Worker) -> None:
         self._all.discard(worker)
         worker.kill()
+        self._reap(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start a fresh one in the background."""
-        self._discard(worker)
-        if self._closed:
+    def _reap(self, worker: _Worker) -> None:
+        """Collect the exit status off the event loop (no zombies, no blocking)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(timeout=5)
             return
-        self.restarts += 1
-
-        async def respawn() -> None:
-            try:
-                self._idle.put_nowait(await self._spawn())
-            except PoolError as exc:
-                log.error("could not replace a query worker: %s", exc)
-
-        task = asyncio.get_running_loop().create_task(respawn())
+        task = loop.create_task(asyncio.to_thread(_wait_quietly, worker.process))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def run(self, task: object, timeout_s: float | None = None) -> object:
-        """Run ``task`` in a worker; a :class:`Failure` if it times out or the pool is busy."""
+    def _respawn(self) -> None:
+        """Start a worker of the current generation in the background."""
+        if self._closed:
+            return
+        self.restarts += 1
+        generation = self.generation
+
+        async def respawn() -> None:
+            try:
+                worker = await self._spawn(generation)
+            except PoolError as exc:
+                log.error("could not replace a query worker: %s", exc)
+                return
+            if worker.generation == self.generation and not self._closed:
+                self._idle.put_nowait(worker)
+            else:
+                self._discard(worker)
+
+        task = asyncio.get_running_loop().create_task(respawn())
+        self._background.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self._background.discard)  # type: ignore[arg-type]
+
+    def _release(self, worker: _Worker) -> None:
+        """Back to the idle queue, or retired (heavy, or of an older generation)."""
+        if worker.heavy or worker.generation != self.generation or self._closed:
+            self._discard(worker)
+            if not worker.heavy and not self._closed and worker.generation == self.generation:
+                self._respawn()
+        else:
+            self._idle.put_nowait(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` (its task was stopped) and keep capacity: a heavy worker's
+        replacement was started when it turned heavy."""
+        self._discard(worker)
+        if not worker.heavy:
+            self._respawn()
+
+    # -- running --------------------------------------------------------------
+    async def run(
+        self,
+        task: object,
+        *,
+        timeout_s: float | None = None,
+        cancel: asyncio.Event | None = None,
+        client: str = "",
+        heavy_ok: bool = False,
+    ) -> object:
+        """Run ``task`` in a worker; a :class:`Failure` if it is stopped or the pool is busy.
+
+        ``cancel`` set (the client went away) stops the task at once. ``heavy_ok``
+        exempts the service's own long tasks (counting, index loading) from the
+        heavy-query limits.
+        """
         timeout = timeout_s or self.timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             return Failure(
                 "busy", f"every query worker stayed busy for {timeout:g} s; try again later"
             )
+        heavy_client: str | None = None
         try:
-            worker.conn.send(task)
-            await _readable(worker.conn, timeout)
+            worker.conn.send((task, timeout))
+            first = min(self.heavy_after_s, timeout)
+            state = await _wait_readable(worker.conn, first, cancel)
+            if state == "timeout" and first < timeout:
+                refusal = self._turn_heavy(worker, client, heavy_ok)
+                if refusal is not None:
+                    self._replace(worker)
+                    return refusal
+                heavy_client = client if not heavy_ok else None
+                state = await _wait_readable(worker.conn, max(0.0, deadline - loop.time()), cancel)
+            if state == "timeout":
+                self._replace(worker)
+                return Failure(
+                    "timeout",
+                    f"the query ran longer than {timeout:g} s, this server's limit, and was "
+                    "stopped; make it more selective or add LIMIT",
+                )
+            if state == "cancelled":
+                self._replace(worker)
+                return Failure("bad_request", "the client closed the connection")
             result = worker.conn.recv()
-        except TimeoutError:
-            self._replace(worker)
-            return Failure(
-                "timeout",
-                f"the query ran longer than {timeout:g} s, this server's limit, and was stopped; "
-                "make it more selective or add LIMIT",
-            )
         except (EOFError, OSError):
             self._replace(worker)
             return Failure("internal", "the query worker died while running the query")
-        except BaseException:  # cancelled (shutdown, client gone): the worker's state is unknown
+        except BaseException:  # cancelled (shutdown): the worker's state is unknown
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        finally:
+            if heavy_client is not None:
+                self._heavy_by_client[heavy_client] -= 1
+                if self._heavy_by_client[heavy_client] <= 0:
+                    del self._heavy_by_client[heavy_client]
+        self._release(worker)
         return result
+
+    def _turn_heavy(self, worker: _Worker, client: str, exempt: bool) -> Failure | None:
+        """Mark a long-running task heavy: renice it and keep light capacity; or refuse it."""
+        if not exempt:
+            if self._heavy_by_client[client] >= self.max_heavy_per_client:
+                return Failure(
+                    "too_many_requests",
+                    f"you already have {self._heavy_by_client[client]} long-running "
+                    f"quer{'y' if self._heavy_by_client[client] == 1 else 'ies'} on this "
+                    "server; wait for it to finish (or make this one more selective)",
+                )
+            if self.heavy >= self.max_heavy:
+                return Failure(
+                    "busy",
+                    f"this server is running {self.heavy} long-running queries, its limit; "
+                    "try again in a moment (or make the query more selective)",
+                )
+            self._heavy_by_client[client] += 1
+        worker.heavy = True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.process.pid, HEAVY_NICE)
+        self._respawn()
+        return None
 
     async def close(self) -> None:
         """Stop every worker."""
@@ -189,5 +335,12 @@ class QueryPool:
         for task in list(self._background):
             task.cancel()
         for worker in list(self._all):
-            await asyncio.to_thread(worker.kill)
+            worker.kill()
+        for worker in list(self._all):
+            await asyncio.to_thread(_wait_quietly, worker.process)
         self._all.clear()
+
+
+def _wait_quietly(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)

@@ -5,7 +5,7 @@ it is in memory once however many query workers there are, and a search (under
 a millisecond) needs no round trip. Everything that touches the store goes
 through the worker pool, like every other store access of the service: a
 worker compares the store's embedding fingerprint with the saved index in
-``<store>/index/`` and rebuilds it there when it is stale or missing (with the
+the data directory's ``index/`` and rebuilds it there when it is stale or missing (with the
 long statistics limit); this process then loads the files in a thread, off the
 event loop.
 
@@ -23,10 +23,14 @@ import logging
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ckg_rdf.embed import missing_extra_message
 from ckg_rdf.embed.similar import NO_EMBEDDINGS
-from ckg_rdf.service.pool import QueryPool
 from ckg_rdf.service.tasks import Failure, IndexInfo, IndexTask
+
+if TYPE_CHECKING:
+    from ckg_rdf.service.backends import QueryBackend
 
 log = logging.getLogger("ckg_rdf.service")
 
@@ -47,14 +51,14 @@ class SimilarIndexes:
 
     def __init__(
         self,
-        pool: QueryPool,
-        store_path: Path,
+        backend: QueryBackend,
+        index_dir: Path,
         *,
         load_timeout_s: float = 600.0,
         check_interval_s: float = 30.0,
     ) -> None:
-        self.pool = pool
-        self.store_path = store_path
+        self.backend = backend
+        self.index_dir = index_dir
         self.load_timeout_s = load_timeout_s
         self.check_interval_s = check_interval_s
         self.index = None  # type: ignore[var-annotated]  # SimilarityIndex | None
@@ -88,21 +92,19 @@ class SimilarIndexes:
         raise self.problem or SimilarUnavailable(LOADING, 503)
 
     async def _refresh(self) -> None:
-        from ckg_rdf.pipeline.defaults import embeddings_available
-
-        missing = embeddings_available()
-        if missing:
-            self.problem = SimilarUnavailable(
-                "similar papers need the [embed] extra, which is not installed "
-                f"(missing {', '.join(missing)}): pip install 'ckg-rdf[embed]'",
-                503,
-            )
+        why = missing_extra_message()
+        if why:
+            self.problem = SimilarUnavailable(why, 503)
             self._checked_at = time.monotonic()
             return
         try:
-            result = await self.pool.run(
-                IndexTask(str(self.store_path), known=self.fingerprint),
+            from ckg_rdf.service.backends import PAGES
+
+            result = await self.backend.run(
+                IndexTask(str(self.index_dir), known=self.fingerprint),
+                lane=PAGES,
                 timeout_s=self.load_timeout_s,
+                heavy_ok=True,
             )
             if isinstance(result, Failure):
                 log.warning("similar-papers index unavailable: %s", result.message)

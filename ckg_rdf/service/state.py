@@ -1,4 +1,4 @@
-"""What the running app holds: settings, the worker pool, templates, counts, the index.
+"""What the running app holds: settings, the query backend, IRIs, templates, counts, the index.
 
 Routes get these through FastAPI dependencies (:mod:`ckg_rdf.service.deps`),
 never through globals, so a test can build as many apps as it likes.
@@ -11,38 +11,51 @@ from dataclasses import dataclass, field
 
 from fastapi.templating import Jinja2Templates
 
-from ckg_rdf.rdf.iris import IriMinter
-from ckg_rdf.service.pool import QueryPool
-from ckg_rdf.service.settings import Settings
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.service.backends import PAGES, QueryBackend
+from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.tasks import Failure, VoidCounts, VoidTask
 
 
 @dataclass
 class ServiceState:
-    settings: Settings
-    pool: QueryPool
-    minter: IriMinter
+    settings: ServiceSettings
+    backend: QueryBackend
+    iris: IriScheme
     templates: Jinja2Templates
     similar: SimilarIndexes
-    _counts: asyncio.Task[VoidCounts | Failure] | None = field(default=None, repr=False)
+    #: counts of the graph, computed once per build served
+    _counts: dict[str | None, asyncio.Task[VoidCounts | Failure]] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
-        return self.minter.base
+        return self.iris.base
+
+    @property
+    def public_root(self) -> str:
+        """Where clients reach this service (configured; never the request's Host header)."""
+        return self.settings.public_root()
+
+    @property
+    def build_id(self) -> str | None:
+        return self.backend.build_id
 
     def start_counting(self) -> None:
-        """Count the graph in the background once, so startup does not wait for it."""
-        if self._counts is None:
-            self._counts = asyncio.get_running_loop().create_task(self._count())
+        """Count the graph in the background once per build, so no request waits for it."""
+        key = self.build_id
+        if key not in self._counts:
+            self._counts.clear()
+            self._counts[key] = asyncio.get_running_loop().create_task(self._count())
 
     async def _count(self) -> VoidCounts | Failure:
-        result = await self.pool.run(VoidTask(), timeout_s=self.settings.stats_timeout_s)
+        result = await self.backend.run(
+            VoidTask(), lane=PAGES, timeout_s=self.settings.stats_timeout_s, heavy_ok=True
+        )
         assert isinstance(result, VoidCounts | Failure)
         return result
 
     async def counts(self) -> VoidCounts | Failure:
-        """The graph's counts (computed once; a Failure if counting timed out)."""
+        """The graph's counts (computed once per build; a Failure if counting failed)."""
         self.start_counting()
-        assert self._counts is not None
-        return await asyncio.shield(self._counts)
+        return await asyncio.shield(self._counts[self.build_id])

@@ -1,22 +1,31 @@
-"""The work a query worker does: run SPARQL, describe a resource, count for VoID.
+"""The work behind every route that reads the graph: run SPARQL, describe a resource, count.
 
-These functions run inside a worker process (see :mod:`ckg_rdf.service.pool`),
-never in the web server's process, so a runaway query can be killed without
-taking the server down. They return plain picklable values; failures are
-:class:`Failure` values with a ``kind`` the routes map to HTTP statuses.
+Tasks are plain picklable values; :func:`run` executes one against a store
+(through the store interface, so the same code serves an embedded store in a
+killable worker process and a remote SPARQL server from a thread) and
+returns plain picklable values. The query policy (SERVICE allow-list, nesting
+limit) is enforced here, so ``/sparql``, the query page and every other route
+pass through the same check. Failures are :class:`Failure` values with a
+``kind`` the routes map to HTTP statuses.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+import json
+import re
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
+from ckg_rdf.service.policy import PolicyError, QueryPolicy
+from ckg_rdf.store import GraphReader, GraphWriter, QueryError
+from ckg_rdf.store.interface import as_triples
 from ckg_rdf.vocab import PREFIXES
 
 _RESULT_ENUM = {
@@ -30,9 +39,30 @@ _RDF_ENUM = {
     "nt": ox.RdfFormat.N_TRIPLES,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
+#: characters XML 1.0 cannot carry (replaced in XML outputs, so they always parse)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # --- what goes in ------------------------------------------------------------
+@dataclass(frozen=True)
+class Limits:
+    """What every task obeys: the row cap and the query policy."""
+
+    max_rows: int = 100_000
+    policy: QueryPolicy = field(default_factory=QueryPolicy)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["policy"]["service_allow"] = list(self.policy.service_allow)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limits:
+        policy = dict(data.get("policy", {}))
+        policy["service_allow"] = tuple(policy.get("service_allow", ()))
+        return cls(int(data.get("max_rows", 100_000)), QueryPolicy(**policy))
+
+
 @dataclass(frozen=True)
 class QueryTask:
     query: str
@@ -54,19 +84,35 @@ class DescribeTask:
 
 
 @dataclass(frozen=True)
+class NamedSelect:
+    """A service query (``service/sparql/NAME.rq``) with IRI bindings, answered as rows."""
+
+    name: str
+    bindings: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """Everything a resource page needs in one round trip: the description, then selects."""
+
+    iri: str
+    selects: tuple[NamedSelect, ...] = ()
+
+
+@dataclass(frozen=True)
 class VoidTask:
     pass
 
 
 @dataclass(frozen=True)
 class IndexTask:
-    """Make sure the similar-papers index in ``<store>/index/`` matches the stored vectors.
+    """Make sure the similar-papers index in ``directory`` matches the stored vectors.
 
     ``known`` is the fingerprint of the index the server holds: when the store
     still has it, nothing is loaded or built.
     """
 
-    store_path: str
+    directory: str
     known: str | None = None
 
 
@@ -80,10 +126,16 @@ class Payload:
 
 @dataclass(frozen=True)
 class Failure:
-    """A query that cannot be answered; ``kind`` is one of the keys of ``STATUS``."""
+    """A task that cannot be answered; ``kind`` is one of the keys of ``STATUS``."""
 
     kind: str
     message: str
+
+
+@dataclass(frozen=True)
+class PageData:
+    description: bytes  # N-Triples
+    rows: dict[str, list[dict[str, str]]]  # select name -> rows of {var: value}
 
 
 #: HTTP status for each failure kind (documented in docs/service.md)
@@ -95,9 +147,11 @@ STATUS: dict[str, int] = {
     "not_acceptable": 406,
     "unsupported_media_type": 415,
     "too_many_rows": 422,
+    "too_many_requests": 429,
     "timeout": 503,
     "busy": 503,
     "internal": 500,
+    "unavailable": 503,
 }
 
 
@@ -108,7 +162,7 @@ class IndexInfo:
     fingerprint: str
     directory: str | None = None
     empty: bool = False  # the store has no embeddings: nothing to search
-    temporary: bool = False  # the store's directory was not writable: a temp dir to delete
+    temporary: bool = False  # the data directory was not writable: a temp dir to delete
 
 
 @dataclass
@@ -116,6 +170,7 @@ class VoidCounts:
     triples: int
     classes: dict[str, int] = field(default_factory=dict)
     properties: dict[str, int] = field(default_factory=dict)
+    graphs: dict[str, int] = field(default_factory=dict)
 
 
 # --- running -------------------------------------------------------------------
@@ -153,57 +208,73 @@ def _too_many(max_rows: int, what: str) -> Failure:
     )
 
 
-def _graph_names(iris: tuple[str, ...]) -> list[ox.NamedNode]:
-    return [ox.NamedNode(i) for i in iris]
+def _policy_failure(exc: PolicyError) -> Failure:
+    kind = {400: "bad_request", 403: "forbidden"}.get(exc.status, "forbidden")
+    return Failure(kind, exc.message)
 
 
-def run_query(store: ox.Store, task: QueryTask, max_rows: int) -> Payload | Failure:
-    """Run a SPARQL query and serialise the answer in the negotiated format."""
-    kwargs: dict = {"prefixes": PREFIXES}
+def xml_safe(body: bytes) -> bytes:
+    """An XML document with the characters XML cannot carry replaced by U+FFFD."""
+    text = body.decode("utf-8", "surrogatepass")
+    if not _XML_INVALID.search(text):
+        return body
+    return _XML_INVALID.sub("\ufffd", text).encode("utf-8")
+
+
+def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | Failure:
+    """Check the query against the policy, run it, serialise the answer as negotiated."""
+    try:
+        limits.policy.check_query(task.query)
+    except PolicyError as exc:
+        return _policy_failure(exc)
+    kwargs: dict[str, Any] = {}
     try:
         if task.default_graphs:
-            kwargs["default_graph"] = _graph_names(task.default_graphs)
+            kwargs["default_graph"] = [ox.NamedNode(i) for i in task.default_graphs]
         if task.named_graphs:
-            kwargs["named_graphs"] = _graph_names(task.named_graphs)
+            kwargs["named_graphs"] = [ox.NamedNode(i) for i in task.named_graphs]
     except ValueError as exc:
         return Failure("bad_request", f"a graph URI is not a valid IRI: {exc}")
     try:
         result = store.query(task.query, **kwargs)
-    except SyntaxError as exc:
-        return Failure("syntax", f"the query does not parse: {exc}")
-
-    if isinstance(result, ox.QueryTriples):
+    except QueryError as exc:
+        return Failure("syntax", str(exc))
+    if isinstance(result, ox.QueryBoolean):
+        fmt, why = conneg.choose(task.accept, task.format, list(RESULT_FORMATS.values()))
+        if fmt is None:
+            return Failure("not_acceptable", f"an ASK result is a boolean: {why}")
+        body = result.serialize(format=_RESULT_ENUM[fmt.key])
+        return Payload(fmt.media_type, body, "ask")
+    if not isinstance(result, ox.QuerySolutions):
         fmt, why = conneg.choose(task.accept, task.format, list(RDF_FORMATS.values()))
         if fmt is None:
             return Failure("not_acceptable", f"a CONSTRUCT/DESCRIBE result is a graph: {why}")
         triples: list[ox.Triple] = []
-        for t in result:
+        for t in as_triples(result):
             triples.append(t)
-            if len(triples) > max_rows:
-                return _too_many(max_rows, "triples")
+            if len(triples) > limits.max_rows:
+                return _too_many(limits.max_rows, "triples")
         return Payload(fmt.media_type, serialize_graph(triples, fmt), "graph")
-
-    kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-    offers = list(RESULT_FORMATS.values())
-    fmt, why = conneg.choose(task.accept, task.format, offers)
+    fmt, why = conneg.choose(task.accept, task.format, list(RESULT_FORMATS.values()))
     if fmt is None:
-        return Failure("not_acceptable", f"a {kind.upper()} result is a table: {why}")
-    if kind == "ask":
-        return Payload(fmt.media_type, result.serialize(format=_RESULT_ENUM[fmt.key]), kind)
-    counter = _LineCounter(max_rows)
+        return Failure("not_acceptable", f"a SELECT result is a table: {why}")
+    counter = _LineCounter(limits.max_rows)
     try:
         result.serialize(counter, format=ox.QueryResultsFormat.TSV)
     except _RowCapExceeded:
-        return _too_many(max_rows, "rows")
+        return _too_many(limits.max_rows, "rows")
     except OSError as exc:  # pyoxigraph wraps errors raised by the writer
         if counter.lines > counter.limit:
-            return _too_many(max_rows, "rows")
+            return _too_many(limits.max_rows, "rows")
         raise exc
     tsv = counter.buffer.getvalue()
     if fmt.key == "tsv":
-        return Payload(fmt.media_type, tsv, kind)
+        return Payload(fmt.media_type, tsv, "select")
     table = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return Payload(fmt.media_type, table.serialize(format=_RESULT_ENUM[fmt.key]), kind)
+    body = table.serialize(format=_RESULT_ENUM[fmt.key])
+    if fmt.key == "xml":
+        body = xml_safe(body)
+    return Payload(fmt.media_type, body, "select")
 
 
 def serialize_graph(triples: list[ox.Triple], fmt: Format) -> bytes:
@@ -213,100 +284,131 @@ def serialize_graph(triples: list[ox.Triple], fmt: Format) -> bytes:
 
         return compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
     prefixes = PREFIXES if fmt.key in ("ttl", "rdfxml") else None
-    return ox.serialize(triples, format=_RDF_ENUM[fmt.key], prefixes=prefixes) or b""
+    body = ox.serialize(triples, format=_RDF_ENUM[fmt.key], prefixes=prefixes) or b""
+    return xml_safe(body) if fmt.key == "rdfxml" else body
 
 
-def run_update(store: ox.Store, task: UpdateTask) -> Payload | Failure:
+def run_update(store: GraphWriter, task: UpdateTask, limits: Limits) -> Payload | Failure:
     """Apply a SPARQL Update (only reached when the server allows updates)."""
     try:
-        store.update(task.update, prefixes=PREFIXES)
-    except SyntaxError as exc:
-        return Failure("syntax", f"the update does not parse: {exc}")
+        limits.policy.check_update(task.update)
+    except PolicyError as exc:
+        return _policy_failure(exc)
+    try:
+        store.update(task.update)
+    except QueryError as exc:
+        return Failure("syntax", str(exc))
     store.flush()
     return Payload("text/plain", b"update applied\n")
 
 
 @cache
-def _service_query(name: str) -> str:
-    from ckg_rdf.service.resources import service_query
+def service_query(name: str) -> str:
+    from ckg_rdf.service.resources import service_query as read
 
-    return service_query(name)
+    return read(name)
 
 
-def describe(store: ox.Store, task: DescribeTask, max_rows: int) -> Payload | Failure:
-    """Outgoing and incoming triples of one resource, with its neighbours' labels."""
+def _describe_triples(store: GraphReader, iri: str) -> list[ox.Triple] | Failure:
     try:
-        node = ox.NamedNode(task.iri)
+        node = ox.NamedNode(iri)
     except ValueError:
-        return Failure("not_found", f"{task.iri} is not a valid IRI")
-    # NamedNode validated the IRI, so its <...> form cannot break out of the query.
-    query = _service_query("describe").replace("?resource", str(node))
-    triples = list(store.query(query))
+        return Failure("not_found", f"{iri} is not a valid IRI")
+    result = store.query(service_query("describe"), substitutions={ox.Variable("resource"): node})
+    triples = list(as_triples(result))
     if not triples:
-        return Failure("not_found", f"nothing is known about {task.iri}")
-    if len(triples) > max_rows:
-        return _too_many(max_rows, "triples")
+        return Failure("not_found", f"nothing is known about {iri}")
+    return triples
+
+
+def describe(store: GraphReader, task: DescribeTask, limits: Limits) -> Payload | Failure:
+    """Outgoing and incoming triples of one resource, with its neighbours' labels."""
+    triples = _describe_triples(store, task.iri)
+    if isinstance(triples, Failure):
+        return triples
+    if len(triples) > limits.max_rows:
+        return _too_many(limits.max_rows, "triples")
     fmt = RDF_FORMATS[task.format]
     return Payload(fmt.media_type, serialize_graph(triples, fmt), "graph")
 
 
-def void_counts(store: ox.Store) -> VoidCounts:
-    """Triples per class and per property, for VoID and the home page."""
-    counts = VoidCounts(triples=len(store))
-    for row in store.query(_service_query("void-classes")):
+def _rows(store: GraphReader, select: NamedSelect) -> list[dict[str, str]]:
+    subs = {ox.Variable(k): ox.NamedNode(v) for k, v in select.bindings}
+    result = store.query(service_query(select.name), substitutions=subs or None)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = {}
+        for n in names:
+            term = solution[n]
+            if term is not None:
+                row[n] = term.value
+        rows.append(row)
+    return rows
+
+
+def page_data(store: GraphReader, task: PageTask, limits: Limits) -> PageData | Failure:
+    """A resource's description and the rows of the page's extra queries, in one task."""
+    triples = _describe_triples(store, task.iri)
+    if isinstance(triples, Failure):
+        return triples
+    description = ox.serialize(triples[: limits.max_rows], format=ox.RdfFormat.N_TRIPLES) or b""
+    rows = {s.name: _rows(store, s) for s in task.selects}
+    return PageData(description, rows)
+
+
+def void_counts(store: GraphReader) -> VoidCounts:
+    """Triples per class, per property and per named graph, for VoID and the home page."""
+    counts = VoidCounts(triples=store.count())
+    for row in store.query(service_query("void-classes")):  # type: ignore[union-attr]
         counts.classes[row["class"].value] = int(row["n"].value)
-    for row in store.query(_service_query("void-properties")):
+    for row in store.query(service_query("void-properties")):  # type: ignore[union-attr]
         counts.properties[row["property"].value] = int(row["n"].value)
+    counts.graphs = {g.value: store.count(g) for g in store.graphs()}
     return counts
 
 
-class _StoreAt:
-    """The raw store with the ``path`` and ``query`` that :mod:`ckg_rdf.embed` expects."""
-
-    def __init__(self, store: ox.Store, path: Path) -> None:
-        self.raw = store
-        self.path = path
-
-    def query(self, sparql: str, **kwargs: object) -> object:
-        kwargs.setdefault("prefixes", PREFIXES)
-        return self.raw.query(sparql, **kwargs)  # type: ignore[arg-type]
-
-
-def ensure_index(store: ox.Store, task: IndexTask) -> IndexInfo:
+def ensure_index(store: GraphReader, task: IndexTask) -> IndexInfo:
     """Check the index against the store; load it, or rebuild and save it, when it changed.
 
     ``SimilarityIndex.open`` (what ``ckg similar`` uses) does the work, so the
-    server and the CLI agree on when an index is stale. When ``<store>/index``
+    server and the CLI agree on when an index is stale. When the index directory
     cannot be written, the rebuilt index goes to a temporary directory.
     """
     import tempfile
 
-    from ckg_rdf.embed.index import SimilarityIndex, index_dir_for
+    from ckg_rdf.embed.index import SimilarityIndex
     from ckg_rdf.embed.vectors import vectors_fingerprint
 
-    view = _StoreAt(store, Path(task.store_path))
-    if task.known is not None and vectors_fingerprint(view) == task.known:
+    if task.known is not None and vectors_fingerprint(store) == task.known:
         return IndexInfo(task.known)
+    directory, temporary = Path(task.directory), False
     try:
-        index = SimilarityIndex.open(view)  # type: ignore[arg-type]
-        directory, temporary = index_dir_for(view.path), False
+        index = SimilarityIndex.open(store, directory)
     except (OSError, RuntimeError):  # faiss raises RuntimeError for an unwritable file
-        index = SimilarityIndex.build(view)  # type: ignore[arg-type]
+        index = SimilarityIndex.build(store)
         directory, temporary = Path(tempfile.mkdtemp(prefix="ckg-index-")), True
         index.save(directory)
     return IndexInfo(index.fingerprint, str(directory), not index.spaces, temporary)
 
 
-def run(store: ox.Store, task: object, max_rows: int) -> object:
-    """Dispatch one task (called in the worker loop)."""
+def run(store: Any, task: object, limits: Limits) -> object:
+    """Dispatch one task (in a worker process, or a thread for a remote store)."""
     if isinstance(task, QueryTask):
-        return run_query(store, task, max_rows)
+        return run_query(store, task, limits)
     if isinstance(task, DescribeTask):
-        return describe(store, task, max_rows)
+        return describe(store, task, limits)
+    if isinstance(task, PageTask):
+        return page_data(store, task, limits)
     if isinstance(task, UpdateTask):
-        return run_update(store, task)
+        return run_update(store, task, limits)
     if isinstance(task, VoidTask):
         return void_counts(store)
     if isinstance(task, IndexTask):
         return ensure_index(store, task)
     return Failure("internal", f"unknown task {type(task).__name__}")
+
+
+def rows_json(rows: list[dict[str, str]]) -> str:
+    return json.dumps(rows)

@@ -77,18 +77,29 @@ def ontology_labels() -> dict[str, str]:
     return labels
 
 
+def label_or_iri(value: Value) -> str:
+    """What a link shows: its label where it has one, else the IRI (for templates)."""
+    return value.text or value.iri or ""
+
+
 class Linker:
-    """Where a link to an IRI should point in the HTML."""
+    """Where a link to an IRI should point in the HTML.
+
+    Only http(s) IRIs become links: an IRI in the data such as
+    ``javascript:alert(1)`` is shown as text, never as a live link.
+    """
 
     def __init__(self, base: str) -> None:
         self.base = base
 
-    def href(self, iri: str) -> str:
+    def href(self, iri: str) -> str | None:
         if iri.startswith(self.base):
             return "/" + iri[len(self.base) :]
         if iri.startswith(CKG_NS):
             return "/ontology#" + iri[len(CKG_NS) :]
-        return iri
+        if iri.lower().startswith(("http://", "https://")):
+            return iri
+        return None
 
     def value(self, term: object, labels: dict[str, str]) -> Value:
         if isinstance(term, ox.NamedNode):
@@ -161,22 +172,22 @@ class AuthorEntry:
     position: int | None = None
 
 
-def authors_with_affiliations(results_json: bytes, linker: Linker) -> list[AuthorEntry]:
-    """Rows of ``affiliations.rq`` (SPARQL JSON) grouped by author entry, in author order."""
+def authors_with_affiliations(rows: list[dict[str, str]], linker: Linker) -> list[AuthorEntry]:
+    """Rows of ``affiliations.rq`` grouped by author entry, in author order."""
     entries: dict[tuple[int | None, str], AuthorEntry] = {}
-    for b in json.loads(results_json)["results"]["bindings"]:
-        a = b["author"]["value"]
-        position = int(b["position"]["value"]) if "position" in b else None
+    for b in rows:
+        a = b["author"]
+        position = int(b["position"]) if "position" in b else None
         entry = entries.get((position, a))
         if entry is None:
-            label = b.get("authorLabel", {}).get("value") or curie(a)
+            label = b.get("authorLabel") or curie(a)
             entry = entries[(position, a)] = AuthorEntry(
                 Value(label, linker.href(a), a), [], position
             )
         if "institution" in b:
-            i = b["institution"]["value"]
+            i = b["institution"]
             entry.affiliations.append(
-                Value(b.get("institutionLabel", {}).get("value") or curie(i), linker.href(i), i)
+                Value(b.get("institutionLabel") or curie(i), linker.href(i), i)
             )
     return list(entries.values())
 

@@ -12,5 +12,26 @@ from ckg_rdf.extract.concepts.base import (
     ExtractorError,
     Mention,
 )
+from ckg_rdf.registry import Registry
 
-__all__ = ["CONCEPT_TYPES", "ConceptExtractor", "ConceptInfo", "ExtractorError", "Mention"]
+#: concept extractors by name: ``EXTRACTORS.create(name, **options) -> ConceptExtractor``
+EXTRACTORS: Registry[ConceptExtractor] = Registry("extractors", "concept extractor")
+EXTRACTORS.register(
+    "vocab",
+    "ckg_rdf.extract.concepts.matcher:make_vocab_extractor",
+    "vocabulary matcher (default; fast)",
+)
+EXTRACTORS.register(
+    "model",
+    "ckg_rdf.extract.concepts.model:make_model_extractor",
+    "a local transformers token-classification model (model_dir)",
+)
+
+__all__ = [
+    "CONCEPT_TYPES",
+    "EXTRACTORS",
+    "ConceptExtractor",
+    "ConceptInfo",
+    "ExtractorError",
+    "Mention",
+]

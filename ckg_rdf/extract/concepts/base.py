@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from ckg_rdf.errors import CkgError
+
 #: Entity types in the style of medical-NER services; each one is declared as
 #: a ckg:ConceptType individual in ontology/ckg.ttl (docs/concepts.md).
 CONCEPT_TYPES: tuple[str, ...] = (
@@ -22,7 +24,7 @@ CONCEPT_TYPES: tuple[str, ...] = (
 )
 
 
-class ExtractorError(RuntimeError):
+class ExtractorError(CkgError):
     """An extractor cannot be built or run; the message says what to do."""
 
 

@@ -82,3 +82,8 @@ class VocabularyMatcher:
 
     def extract_batch(self, texts: Sequence[str]) -> list[list[Mention]]:
         return [self.extract(t) for t in texts]
+
+
+def make_vocab_extractor() -> VocabularyMatcher:
+    """The registry's ``vocab`` extractor (takes no options)."""
+    return VocabularyMatcher()

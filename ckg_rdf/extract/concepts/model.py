@@ -152,3 +152,18 @@ class TransformersExtractor:
                     )
                 )
         return results
+
+
+def make_model_extractor(model_dir: str | None = None) -> TransformersExtractor:
+    """The registry's ``model`` extractor: a local model folder, linked to the vocabularies."""
+    from ckg_rdf.extract.concepts.matcher import VocabularyMatcher
+
+    if not model_dir:
+        raise ExtractorError(
+            "the model backend needs a local model folder: --ner-model PATH "
+            "(or [concepts] model = PATH in the configuration)"
+        )
+    vocab = VocabularyMatcher()
+    return TransformersExtractor(
+        Path(model_dir), linker=vocab.index.lookup, linker_concepts=vocab.index.concepts
+    )

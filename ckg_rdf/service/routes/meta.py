@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
-from ckg_rdf.service.deps import State, server_root
+from ckg_rdf.service.deps import State
 from ckg_rdf.service.jsonld import context_document
 from ckg_rdf.service.meta_docs import (
     VARY,
@@ -34,8 +34,8 @@ _BY_EXTENSION = {f.extension: f for f in ONTOLOGY_OFFERS}
     "(or ?format=ttl|jsonld|nt|rdfxml), with triple, class and property counts.",
 )
 async def void(request: Request, state: State) -> Response:
-    """The dataset's VoID description, with counts taken from the store at startup."""
-    return await void_description(request, state, server_root(request))
+    """The dataset's VoID description, with counts taken once per build served."""
+    return await void_description(request, state)
 
 
 def _ontology(request: Request, state: State, fmt: conneg.Format) -> Response:

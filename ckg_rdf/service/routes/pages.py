@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse, Response
 from ckg_rdf.queries import NamedQuery, named_queries
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS
 from ckg_rdf.service.deps import State
-from ckg_rdf.service.guard import uses_service
 from ckg_rdf.service.meta_docs import example_papers
 from ckg_rdf.service.resources import SPARQL_DIR
 from ckg_rdf.service.responses import status_of
+from ckg_rdf.service.routes.sparql import run_user_query
 from ckg_rdf.service.tasks import Failure, Payload, QueryTask
 from ckg_rdf.service.views import Linker, curie, graph_table, select_table
 from ckg_rdf.stats import EDGE_TYPES, NODE_TYPES
@@ -95,10 +95,7 @@ async def query_page(
     }
     status = 200
     if query is not None and query.strip():
-        if not state.settings.allow_service and uses_service(query):
-            result: object = Failure("forbidden", "SERVICE (federated query) is disabled here")
-        else:
-            result = await state.pool.run(QueryTask(query, accept=PAGE_ACCEPT))
+        result = await run_user_query(request, state, QueryTask(query, accept=PAGE_ACCEPT))
         linker = Linker(state.base)
         if isinstance(result, Failure):
             context["error"] = result
@@ -111,3 +108,27 @@ async def query_page(
                 context["table"] = select_table(result.body, linker, rows)
             context["downloads"] = _download_links(query, result.kind)
     return state.templates.TemplateResponse(request, "query.html", context, status_code=status)
+
+
+@router.get("/api", response_class=HTMLResponse, summary="The HTTP API, for people")
+async def api_page(request: Request, state: State) -> Response:
+    """Every route of the OpenAPI document (``/openapi.json``) with what it answers."""
+    spec = request.app.openapi()
+    routes = []
+    for path, methods in sorted(spec.get("paths", {}).items()):
+        for method, op in methods.items():
+            routes.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": [
+                        (p.get("name", ""), p.get("in", ""), p.get("description", ""))
+                        for p in op.get("parameters", [])
+                    ],
+                }
+            )
+    return state.templates.TemplateResponse(
+        request, "api.html", {"title": "HTTP API", "routes": routes}
+    )

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pyoxigraph import NamedNode
 
 from ckg_rdf.rdf.iris import KINDS
 from ckg_rdf.service import conneg
+from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
-from ckg_rdf.service.resources import service_query
 from ckg_rdf.service.responses import page_error, text_error
 from ckg_rdf.service.routes.similar import similar_for_page
 from ckg_rdf.service.state import ServiceState
-from ckg_rdf.service.tasks import DescribeTask, Failure, Payload, QueryTask
+from ckg_rdf.service.tasks import DescribeTask, Failure, NamedSelect, PageData, PageTask, Payload
 from ckg_rdf.service.views import (
     PAGE_TEMPLATES,
     Linker,
@@ -34,8 +33,8 @@ router = APIRouter(tags=["resources"])
 #: Turtle first: what a client that says */* (curl, most RDF tools) gets
 OFFERS = [RDF_FORMATS["ttl"], HTML, RDF_FORMATS["jsonld"], RDF_FORMATS["nt"], RDF_FORMATS["rdfxml"]]
 BY_EXTENSION = {f.extension: f for f in OFFERS}
-#: path prefixes of minted resources (embedding models live under /model/)
-RESOURCE_KINDS = (*KINDS, "model")
+#: path prefixes of minted resources
+RESOURCE_KINDS = KINDS
 
 
 def _alternates(path: str) -> str:
@@ -44,24 +43,28 @@ def _alternates(path: str) -> str:
     )
 
 
+#: the extra queries a page of a given resource kind runs, in the same task as its description
+PAGE_SELECTS: dict[str, tuple[str, ...]] = {"paper": ("affiliations",)}
+#: which variable of those queries is bound to the resource's IRI
+BOUND = {"affiliations": "paper"}
+
+
 async def _html(request: Request, state: ServiceState, iri: str, headers: dict) -> Response:
-    result = await state.pool.run(DescribeTask(iri, "nt"))
+    parsed = state.iris.parse(iri)
+    kind = parsed.kind if parsed else ""
+    selects = tuple(NamedSelect(name, ((BOUND[name], iri),)) for name in PAGE_SELECTS.get(kind, ()))
+    result = await state.backend.run(PageTask(iri, selects), lane=PAGES)
     if isinstance(result, Failure):
         return page_error(request, state, result)
-    assert isinstance(result, Payload)
+    assert isinstance(result, PageData)
     linker = Linker(state.base)
-    view = resource_view(iri, result.body, linker)
+    view = resource_view(iri, result.description, linker)
     template = next(
         (PAGE_TEMPLATES[t.iri] for t in view.types if t.iri in PAGE_TEMPLATES), "resource.html"
     )
     context: dict = {"title": view.label, "view": view, "formats": OFFERS, "CKG": CKG}
     if template == "paper.html":
-        # the describe above proved the IRI valid; NamedNode's <...> form is safe to splice
-        query = service_query("affiliations").replace("?paper", str(NamedNode(iri)))
-        authors = await state.pool.run(QueryTask(query, format="json"))
-        context["authors"] = (
-            authors_with_affiliations(authors.body, linker) if isinstance(authors, Payload) else []
-        )
+        context["authors"] = authors_with_affiliations(result.rows.get("affiliations", []), linker)
         context["similar"] = await similar_for_page(state, iri, linker)
     return state.templates.TemplateResponse(request, template, context, headers=headers)
 
@@ -88,7 +91,7 @@ async def describe_resource(request: Request, state: State, local_id: str) -> Re
     }
     if fmt is HTML:
         return await _html(request, state, iri, headers)
-    result = await state.pool.run(DescribeTask(iri, fmt.key))
+    result = await state.backend.run(DescribeTask(iri, fmt.key), lane=PAGES)
     if isinstance(result, Failure):
         return page_error(request, state, result)
     assert isinstance(result, Payload)

@@ -15,8 +15,9 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from ckg_rdf.embed.combine import MODES
-from ckg_rdf.embed.index import MAX_K, SimilarError, UnknownPaperError, paper_local_id
+from ckg_rdf.embed.index import MAX_K, SimilarError, UnknownPaperError
 from ckg_rdf.embed.similar import titles_query
+from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.deps import State
 from ckg_rdf.service.similar import SimilarUnavailable
 from ckg_rdf.service.state import ServiceState
@@ -72,11 +73,12 @@ async def similar_papers(
     (no such paper, or no vector of it in this mode) or :class:`SimilarError` (bad k/mode).
     """
     index = await state.similar.get(wait_s)
-    hits = index.similar(paper_id, k=k, mode=mode)  # under a millisecond: on the loop
+    paper_iri = state.iris.paper(paper_id).value
+    hits = index.similar(paper_iri, k=k, mode=mode)  # under a millisecond: on the loop
     titles: dict[str, str] = {}
     query = titles_query(iri for iri, _ in hits)
     if query is not None:
-        result = await state.pool.run(QueryTask(query, format="json"))
+        result = await state.backend.run(QueryTask(query, format="json"), lane=PAGES)
         if isinstance(result, Payload):
             titles = {
                 b["p"]["value"]: b["t"]["value"]
@@ -84,7 +86,7 @@ async def similar_papers(
             }
     parts = ("semantic", "kg") if mode == "combined" else (mode,)
     return SimilarPapers(
-        paper=state.minter.paper(paper_id).value,
+        paper=paper_iri,
         mode=mode,  # type: ignore[arg-type]
         k=k,
         model={p: index.models[p] for p in parts if index.models.get(p)},
@@ -94,10 +96,11 @@ async def similar_papers(
 
 async def similar_for_page(state: ServiceState, iri: str, linker: Linker) -> list[SimilarLink]:
     """The paper page's "Similar papers" list; empty when there is no index or no vector."""
+    paper_id = state.iris.local_id(iri, "paper")
+    if paper_id is None:
+        return []
     try:
-        found = await similar_papers(
-            state, paper_local_id(iri), PAGE_K, "combined", wait_s=PAGE_WAIT_S
-        )
+        found = await similar_papers(state, paper_id, PAGE_K, "combined", wait_s=PAGE_WAIT_S)
     except (SimilarUnavailable, UnknownPaperError, SimilarError):
         return []
     return [

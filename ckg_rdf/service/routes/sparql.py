@@ -1,24 +1,33 @@
 """The SPARQL 1.1 Protocol endpoint at ``/sparql``.
 
 Query via GET ``?query=``, POST form, or POST ``application/sparql-query``;
-results by content negotiation or ``?format=``. Updates are refused (403)
-unless the server was started with ``--allow-update``; ``SERVICE`` is refused
-(403) unless started with ``--allow-service``. Every query runs in a worker
-process with a timeout and a row cap (see :mod:`ckg_rdf.service.pool`).
+results by content negotiation or ``?format=``. The query policy (SERVICE
+allow-list, nesting limit) is checked by the task itself, so this route and
+the query page cannot disagree. Updates are refused (403) unless the server
+allows them, and then need the update token (``Authorization: Bearer``) and,
+for a browser form, a same-origin request (no cross-site writes).
+
+The request body is parsed off the event loop (``parse_qsl`` in a thread),
+and the client is watched while its query runs: a client that goes away
+stops its query and frees its worker at once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ckg_rdf.service import conneg
-from ckg_rdf.service.deps import State, server_root
-from ckg_rdf.service.guard import uses_service
+from ckg_rdf.service.backends import SPARQL
+from ckg_rdf.service.deps import State, client_key, disconnect_event
 from ckg_rdf.service.meta_docs import service_description
 from ckg_rdf.service.responses import text_error
+from ckg_rdf.service.state import ServiceState
 from ckg_rdf.service.tasks import Failure, Payload, QueryTask, UpdateTask
 
 router = APIRouter()
@@ -38,6 +47,14 @@ class ProtocolRequest:
     default_graphs: list[str]
     named_graphs: list[str]
     format: str | None
+    form: bool = False
+
+
+def _decode(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 async def _read(request: Request) -> ProtocolRequest | Failure:
@@ -51,34 +68,74 @@ async def _read(request: Request) -> ProtocolRequest | Failure:
             return Failure("bad_request", "SPARQL Update must be sent with POST")
         return ProtocolRequest(queries, [], default_graphs, named_graphs, fmt)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    text = await asyncio.to_thread(_decode, body) if len(body) > 65536 else _decode(body)
+    if text is None:
+        return Failure("bad_request", "the request body is not UTF-8")
     if content_type == FORM:
-        form = await request.form()
-        queries = [str(v) for v in form.getlist("query")]
-        updates = [str(v) for v in form.getlist("update")]
-        default_graphs += [str(v) for v in form.getlist("default-graph-uri")]
-        default_graphs += [str(v) for v in form.getlist("using-graph-uri")]
-        named_graphs += [str(v) for v in form.getlist("named-graph-uri")]
-        fmt = fmt or (str(form["format"]) if "format" in form else None)
-    elif content_type in (SPARQL_QUERY, SPARQL_UPDATE):
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            return Failure("bad_request", "the request body is not UTF-8")
-        queries, updates = ([text], []) if content_type == SPARQL_QUERY else ([], [text])
-    else:
-        return Failure(
-            "unsupported_media_type",
-            f"POST a query as {FORM} or {SPARQL_QUERY} (or an update as {SPARQL_UPDATE}), "
-            f"not {content_type or 'no Content-Type'}",
+        pairs = (
+            await asyncio.to_thread(parse_qsl, text, keep_blank_values=True)
+            if len(text) > 65536
+            else parse_qsl(text, keep_blank_values=True)
         )
-    return ProtocolRequest(queries, updates, default_graphs, named_graphs, fmt)
+        get = lambda key: [v for k, v in pairs if k == key]  # noqa: E731
+        queries, updates = get("query"), get("update")
+        default_graphs += get("default-graph-uri") + get("using-graph-uri")
+        named_graphs += get("named-graph-uri") + get("using-named-graph-uri")
+        fmt = fmt or next(iter(get("format")), None)
+        return ProtocolRequest(queries, updates, default_graphs, named_graphs, fmt, form=True)
+    if content_type in (SPARQL_QUERY, SPARQL_UPDATE):
+        queries, updates = ([text], []) if content_type == SPARQL_QUERY else ([], [text])
+        return ProtocolRequest(queries, updates, default_graphs, named_graphs, fmt)
+    return Failure(
+        "unsupported_media_type",
+        f"POST a query as {FORM} or {SPARQL_QUERY} (or an update as {SPARQL_UPDATE}), "
+        f"not {content_type or 'no Content-Type'}",
+    )
 
 
-def _payload_response(result: object) -> Response:
+def payload_response(result: object) -> Response:
     if isinstance(result, Failure):
         return text_error(result, VARY if result.kind == "not_acceptable" else None)
     assert isinstance(result, Payload)
     return Response(result.body, media_type=result.media_type, headers=VARY)
+
+
+def _update_refusal(request: Request, state: ServiceState, form: bool) -> Failure | None:
+    settings = state.settings
+    if not settings.allow_update:
+        return Failure(
+            "forbidden",
+            "this endpoint is read-only: SPARQL Update is refused "
+            "(start the server with --allow-update to accept updates)",
+        )
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if form and origin:
+        ours = {urlsplit(state.public_root).netloc, request.headers.get("host", "")}
+        if urlsplit(origin).netloc not in ours:
+            return Failure(
+                "forbidden",
+                f"a cross-origin form cannot update this endpoint (Origin {origin})",
+            )
+    token = settings.update_token.get_secret_value() if settings.update_token else ""
+    given = request.headers.get("authorization", "")
+    if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return Failure(
+            "forbidden",
+            "SPARQL Update needs the server's update token: send 'Authorization: Bearer TOKEN' "
+            "(ckg serve prints it, or set CKG_UPDATE_TOKEN)",
+        )
+    return None
+
+
+async def run_user_query(request: Request, state: ServiceState, task: QueryTask) -> object:
+    """Run a user's query on the SPARQL lane, stopped if the client goes away."""
+    federated = "service" in task.query.lower()
+    timeout = state.settings.federation_timeout() if federated else None
+    async with disconnect_event(request) as gone:
+        return await state.backend.run(
+            task, lane=SPARQL, timeout_s=timeout, cancel=gone, client=client_key(request)
+        )
 
 
 @router.api_route("/sparql", methods=["GET", "POST"], include_in_schema=False)
@@ -87,42 +144,27 @@ async def sparql(request: Request, state: State) -> Response:
     parsed = await _read(request)
     if isinstance(parsed, Failure):
         return text_error(parsed)
-    settings = state.settings
     if parsed.queries and parsed.updates:
         return text_error(Failure("bad_request", "send either a query or an update, not both"))
     if len(parsed.queries) > 1 or len(parsed.updates) > 1:
         return text_error(Failure("bad_request", "send exactly one query (or update) per request"))
     if parsed.updates:
-        if not settings.allow_update:
-            return text_error(
-                Failure(
-                    "forbidden",
-                    "this endpoint is read-only: SPARQL Update is refused "
-                    "(start the server with --allow-update to accept updates)",
-                )
-            )
-        return _payload_response(await state.pool.run(UpdateTask(parsed.updates[0])))
+        refusal = _update_refusal(request, state, parsed.form)
+        if refusal is not None:
+            return text_error(refusal)
+        return payload_response(await state.backend.run(UpdateTask(parsed.updates[0])))
     if not parsed.queries:
         if request.method == "POST":
             return text_error(Failure("bad_request", "no query in the request"))
-        return await service_description(request, state, server_root(request))
-    query = parsed.queries[0]
-    if not settings.allow_service and uses_service(query):
-        return text_error(
-            Failure(
-                "forbidden",
-                "SERVICE (federated query) is disabled on this endpoint: it would make the "
-                "server fetch arbitrary URLs (start it with --allow-service to enable it)",
-            )
-        )
+        return await service_description(request, state)
     task = QueryTask(
-        query,
+        parsed.queries[0],
         accept=request.headers.get("accept"),
         format=parsed.format,
         default_graphs=tuple(parsed.default_graphs),
         named_graphs=tuple(parsed.named_graphs),
     )
-    return _payload_response(await state.pool.run(task))
+    return payload_response(await run_user_query(request, state, task))
 
 
 def result_offers() -> list[conneg.Format]:

@@ -1,0 +1,57 @@
+"""Where the side records of steps go: the driver's local state, never the graph.
+
+A step returns side records by name (``StepOutput.side``); the driver hands
+each list to the sink of that name. Sinks own their storage in the data
+directory, so steps stay pure and the driver stays the only writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ckg_rdf.datadir import DataDir
+from ckg_rdf.errors import CkgError
+from ckg_rdf.extract.citations import CitationIndex
+from ckg_rdf.pipeline.state import BuildState
+
+
+class Sinks:
+    """The sinks of one build: citation keys into the build state, text vectors into the cache."""
+
+    def __init__(self, data: DataDir, state: BuildState) -> None:
+        self.data = data
+        self.state = state
+        self._citations: CitationIndex | None = None
+        self._cache: Any = None
+        self._handlers: dict[str, Callable[[list[Any]], None]] = {
+            "citation_keys": self._citation_keys,
+            "text_vectors": self._text_vectors,
+        }
+
+    def take(self, side: dict[str, list[Any]]) -> None:
+        for name, rows in side.items():
+            handler = self._handlers.get(name)
+            if handler is None:
+                raise CkgError(f"a step returned side records {name!r} that no sink takes")
+            if rows:
+                handler(rows)
+
+    def _citation_keys(self, rows: list[Any]) -> None:
+        if self._citations is None:
+            self._citations = CitationIndex(self.state.db)
+        self._citations.add_papers(rows)
+
+    def _text_vectors(self, rows: list[Any]) -> None:
+        if self._cache is None:
+            from ckg_rdf.embed.cache import VectorCache
+
+            self._cache = VectorCache(self.data.embed_cache)
+        self._cache.put_many(rows)
+
+    def __enter__(self) -> Sinks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cache is not None:
+            self._cache.close()

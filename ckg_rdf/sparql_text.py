@@ -1,0 +1,91 @@
+"""Small, exact facts about SPARQL text that need no parse tree.
+
+Used where a full parse is not wanted: measuring bracket nesting before a
+query reaches a parser that would crash on it, and finding the brace that
+opens a WHERE clause (to bind parameters on a store that has no
+substitution API). Strings, IRIs and comments are blanked out first, with
+the regular expressions of the SPARQL grammar, so brackets inside them never
+count; codepoint escapes (``\\u007B``) are applied first, as a SPARQL parser
+applies them to the whole query text before it reads anything else.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Order matters: long strings before short ones, so '''...''' is one token.
+_OPAQUE = re.compile(
+    r"""'''(?:[^'\\]|\\.|'(?!''))*'''"""
+    r'''|"""(?:[^"\\]|\\.|"(?!""))*"""'''
+    r"""|'(?:[^'\\\n\r]|\\.)*'"""
+    r'''|"(?:[^"\\\n\r]|\\.)*"'''
+    r"""|<[^<>"{}|^`\\\x00-\x20]*>"""
+    r"|#[^\n\r]*",
+    re.S,
+)
+_BRACKETS = re.compile(r"[{}()\[\]]")
+_OPEN = {"{": "}", "(": ")", "[": "]"}
+_WHERE = re.compile(r"\bwhere\b", re.I)
+
+
+def unescape_codepoints(query: str) -> str:
+    """Apply SPARQL's ``\\u``/``\\U`` escapes (query section 19.2), as the parser will."""
+
+    def repl(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:  # beyond U+10FFFF: the parser rejects it
+            return m.group(0)
+
+    return _CODEPOINT.sub(repl, query) if "\\u" in query or "\\U" in query else query
+
+
+def blank_opaque(query: str) -> str:
+    """``query`` with strings, IRIs and comments replaced by spaces of the same length."""
+    return _OPAQUE.sub(lambda m: " " * (m.end() - m.start()), query)
+
+
+def max_nesting(query: str) -> int:
+    """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(blank_opaque(unescape_codepoints(query))):
+        if m.group() in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def where_braces(query: str) -> list[int]:
+    """Indexes of the ``{`` opening each WHERE group: the query's and every subquery's.
+
+    The brace after each ``WHERE`` keyword; a query with no WHERE keyword at the top
+    (``SELECT * { ... }``, ``ASK { ... }``) has its first top-level ``{`` instead, and a
+    bare ``DESCRIBE <iri>`` has none.
+    """
+    blank = blank_opaque(query)
+    found: list[int] = []
+    depth = 0
+    first_top: int | None = None
+    top_where = False
+    pending = False
+    for i, ch in enumerate(blank):
+        if ch == "{":
+            if pending:
+                found.append(i)
+                pending = False
+            elif depth == 0 and first_top is None:
+                first_top = i
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch in "wW" and _WHERE.match(blank, i):
+            before = blank[i - 1] if i else " "
+            if not (before.isalnum() or before in "_:?$"):
+                pending = True
+                top_where = top_where or depth == 0
+    if not top_where and first_top is not None:
+        found.insert(0, first_top)
+    return sorted(found)
