@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ckg_rdf.pipeline import BuildReport, build
-from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
-from ckg_rdf.store import OxigraphStore
+from ckg_rdf.pipeline.build import BuildReport
+from ckg_rdf.store import GraphReader
+from tests.building import build_graph, open_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "cord19-sample"
@@ -23,11 +23,10 @@ def sample_dir() -> Path:
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
     """The bundled sample built into a fresh store, with what a default 'ckg build' runs."""
     store = tmp_path_factory.mktemp("sample-store")
-    steps, stages = default_extensions(store, BuildOptions(progress=False))
-    report = build(SAMPLE, store, steps=steps, stages=stages)
+    report = build_graph(SAMPLE, store)
     return store, report
 
 
 @pytest.fixture(scope="session")
-def sample_store(built_sample: tuple[Path, BuildReport]) -> OxigraphStore:
-    return OxigraphStore(built_sample[0], read_only=True)
+def sample_store(built_sample: tuple[Path, BuildReport]) -> GraphReader:
+    return open_graph(built_sample[0])

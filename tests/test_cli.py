@@ -7,25 +7,14 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import rdflib
 
+from tests.clitools import ckg
 from tests.rawsample import read_sample
 
 COMMANDS = ["build", "query", "queries", "stats", "export"]
-
-
-def ckg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from ckg_rdf.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
-        timeout=300,
-    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -51,7 +40,7 @@ def test_querying_a_store_that_was_never_built_says_what_to_do(tmp_path) -> None
 
 def test_a_query_that_does_not_parse_is_reported(built_sample) -> None:
     result = ckg("query", "SELECT ?x WHERE { ?x", "--store", str(built_sample[0]))
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "does not parse" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -76,19 +65,25 @@ def test_build_stats_query_and_export_end_to_end(sample_dir, tmp_path) -> None:
     assert as_json.returncode == 0, as_json.stderr
     assert {"author", "coauthor", "papers"} <= set(json.loads(as_json.stdout)[0])
 
-    for fmt, rdflib_format in [
+    for extension, rdflib_format in [
         ("nt", "nt"),
         ("ttl", "turtle"),
         ("nq", "nquads"),
+        ("trig", "trig"),
         ("jsonld", "json-ld"),
+        ("rdf", "xml"),
     ]:
-        target = tmp_path / f"graph.{fmt}"
-        exported = ckg("export", str(target), "--format", fmt, "--store", str(store))
+        # the format comes from the extension
+        target = tmp_path / f"graph.{extension}"
+        exported = ckg("export", str(target), "--store", str(store))
         assert exported.returncode == 0, exported.stderr
-        graph = rdflib.Dataset() if fmt == "nq" else rdflib.Graph()
+        datasets = extension in ("nq", "trig")
+        graph = rdflib.Dataset() if datasets else rdflib.Graph()
         graph.parse(target, format=rdflib_format)
-        count = sum(1 for _ in graph.quads()) if fmt == "nq" else len(graph)
-        assert f"wrote {count:,} triples" in exported.stdout
+        count = sum(1 for _ in graph.quads()) if datasets else len(graph)
+        assert f"wrote {count:,} {'quads' if datasets else 'triples'}" in exported.stdout
+        if extension == "ttl":
+            assert target.read_text().startswith("@prefix")
 
 
 def test_a_parameterised_named_query_binds_its_variable(built_sample, sample_dir) -> None:

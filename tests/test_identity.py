@@ -6,7 +6,7 @@ import pytest
 
 from ckg_rdf.corpus.records import Affiliation, AuthorRecord
 from ckg_rdf.extract.identity import author_identity, institution_id
-from ckg_rdf.rdf.iris import BaseIriError, IriMinter
+from ckg_rdf.rdf.iris import BaseIriError, IriScheme, ParsedIri
 
 
 def key(last: str, first: str = "", *middle: str) -> str | None:
@@ -56,15 +56,37 @@ def test_very_long_names_give_bounded_unique_ids() -> None:
 
 
 def test_minted_iris_are_stable_and_parse_back() -> None:
-    minter = IriMinter("http://example.org/kg")
-    iri = minter.author("chen-yu")
+    iris = IriScheme("http://example.org/kg")
+    iri = iris.author("chen-yu")
     assert iri.value == "http://example.org/kg/author/chen-yu"
-    assert minter.parse(iri.value) == ("author", "chen-yu")
-    assert minter.parse("http://example.org/kg/other/x") is None
-    assert IriMinter("http://example.org/kg").paper("a b").value.endswith("/paper/a%20b")
+    assert iris.parse(iri.value) == ParsedIri("author", "chen-yu")
+    assert iris.parse("http://example.org/kg/other/x") is None
+    assert iris.parse("http://elsewhere.org/kg/author/x") is None
+    assert IriScheme("http://example.org/kg").paper("a b").value.endswith("/paper/a%20b")
+
+
+def test_every_kind_of_minted_iri_parses_back_to_its_parts() -> None:
+    iris = IriScheme("http://example.org/kg/")
+    cases = {
+        iris.paper("a/b c"): ParsedIri("paper", "a/b c"),
+        iris.concept("ckg-covid-19"): ParsedIri("concept", "ckg-covid-19"),
+        iris.topic("virology"): ParsedIri("topic", "virology"),
+        iris.graph("papers"): ParsedIri("graph", "papers"),
+        iris.model("transe"): ParsedIri("model", "transe"),
+        iris.authorship("p1", 3): ParsedIri("paper", "p1", ("author", "3")),
+        iris.annotation("p1", "ckg-fever"): ParsedIri("paper", "p1", ("concept", "ckg-fever")),
+        iris.topic_assignment("p1", "virology"): ParsedIri("paper", "p1", ("topic", "virology")),
+        iris.embedding("p1", "transe"): ParsedIri("paper", "p1", embedding="transe"),
+    }
+    for iri, parsed in cases.items():
+        assert iris.parse(iri) == parsed, iri
+    assert iris.local_id(iris.paper("p1"), "paper") == "p1"
+    assert iris.local_id(iris.annotation("p1", "x"), "paper") is None
+    assert iris.resource_id("http://example.org/kg/paper/p1", "paper") == "p1"
+    assert iris.resource_id("p1", "paper") == "p1"
 
 
 @pytest.mark.parametrize("bad", ["example.org", "http://exa mple.org/", "ftp://x/"])
 def test_bad_base_iris_are_refused(bad: str) -> None:
     with pytest.raises(BaseIriError):
-        IriMinter(bad)
+        IriScheme(bad)

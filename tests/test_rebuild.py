@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import csv
-import gc
 import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode, Quad
 
-from ckg_rdf.pipeline import build
 from ckg_rdf.pipeline.build import BuildError
 from ckg_rdf.pipeline.papers_step import PapersStep
-from ckg_rdf.store import OxigraphStore
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.store import GraphReader
 from ckg_rdf.vocab import CKG
+from tests.building import build_spine as build
+from tests.building import open_graph
 
 
 def _copy_corpus(src: Path, dst: Path, rows: int | None = None, parses: int | None = None) -> Path:
@@ -59,7 +60,7 @@ def _rebuild_after_edit(sample_dir: Path, tmp_path: Path, old: str, new: str):
     assert old in text
     (corpus / "metadata.csv").write_text(text.replace(old, new))
     report = build(corpus, store_dir)
-    return report, OxigraphStore(store_dir, read_only=True)
+    return report, open_graph(store_dir)
 
 
 def test_a_changed_paper_replaces_its_old_triples(sample_dir, tmp_path) -> None:
@@ -102,7 +103,7 @@ def test_corrupt_json_and_bad_csv_row_are_reported_and_everything_else_loads(
     assert "malformed JSON" in next(p.reason for p in errors if p.source == str(broken))
     # 40 rows - 1 bad + 6 parses - 1 broken (the encoding row is the 41st, also skipped)
     assert report.papers_read == 39 + 5
-    store = OxigraphStore(tmp_path / "store", read_only=True)
+    store = open_graph(tmp_path / "store")
     n = next(store.query("SELECT (COUNT(?p) AS ?n) WHERE { ?p a ckg:Paper }"))
     assert int(n["n"].value) == 44
     listed = list(
@@ -123,7 +124,7 @@ AUTHOR_ORDER = """SELECT ?n ?name WHERE {
     ?e ckg:authorPosition ?n ; ckg:author/ckg:name ?name } ORDER BY ?n"""
 
 
-def _author_order(store: OxigraphStore) -> list[tuple[int, str]]:
+def _author_order(store: GraphReader) -> list[tuple[int, str]]:
     return [(int(r["n"].value), r["name"].value) for r in store.query(AUTHOR_ORDER)]
 
 
@@ -141,11 +142,11 @@ def test_a_changed_author_list_leaves_no_stale_authorship_nodes(sample_dir, tmp_
     # as many author entries as a fresh build (the dropped author's own node stays, shared)
     build(tmp_path / "c", tmp_path / "fresh")  # the edited corpus
     entries = "SELECT (COUNT(*) AS ?n) WHERE { ?e a ckg:Authorship ; ?p ?o }"
-    fresh = OxigraphStore(tmp_path / "fresh", read_only=True)
+    fresh = open_graph(tmp_path / "fresh")
     assert next(store.query(entries))["n"] == next(fresh.query(entries))["n"]
 
 
-def test_a_new_papers_step_version_rewrites_papers_and_keeps_other_steps_edges(
+def test_a_new_papers_step_version_rewrites_papers_and_keeps_other_graphs(
     sample_dir, tmp_path, monkeypatch
 ) -> None:
     corpus = _copy_corpus(sample_dir, tmp_path / "c", rows=5, parses=0)
@@ -153,16 +154,14 @@ def test_a_new_papers_step_version_rewrites_papers_and_keeps_other_steps_edges(
     first = build(corpus, store_dir)
     paper = NamedNode("http://localhost:8000/paper/2b73a28n")
     concept = NamedNode("http://localhost:8000/concept/example")
-    store = OxigraphStore(store_dir)
-    # an edge the concept step owns and retracts itself
-    store.add([Triple(paper, CKG.associatedConcept, concept)])
-    store.flush()
-    del store
-    gc.collect()
+    store = open_graph(store_dir, write=True)
+    # an edge of the concepts graph: the papers step retracts only its own graph
+    store.add([Quad(paper, CKG.associatedConcept, concept, IriScheme().graph("concepts"))])
+    store.close()
     monkeypatch.setattr(PapersStep, "version", PapersStep.version + "-next")
     report = build(corpus, store_dir)
     assert report.papers_written == first.papers_written == 5
     assert report.triples_after == first.triples_after + 1
-    store = OxigraphStore(store_dir, read_only=True)
+    store = open_graph(store_dir)
     assert bool(store.query(f"ASK {{ {paper} ckg:associatedConcept {concept} }}"))
     assert [n for n, _ in _author_order(store)] == [1, 2, 3]

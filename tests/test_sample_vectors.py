@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("faiss")
 
+from ckg_rdf.datadir import DataDir  # noqa: E402
 from ckg_rdf.embed.index import SimilarityIndex  # noqa: E402
 
 
@@ -27,8 +28,8 @@ def test_every_paper_has_a_text_vector_in_rdf(raw_paper_ids, sample_store) -> No
         assert vector.shape == (int(r["dim"].value),) and np.isfinite(vector).all()
 
 
-def test_every_paper_is_in_the_combined_index(raw_paper_ids, sample_store) -> None:
-    index = SimilarityIndex.open(sample_store)
+def test_every_paper_is_in_the_combined_index(raw_paper_ids, sample_store, built_sample) -> None:
+    index = SimilarityIndex.open(sample_store, DataDir(built_sample[0]).index_dir)
     combined = index.spaces["combined"].space
     assert {iri.rsplit("/", 1)[1] for iri in combined.iris} == raw_paper_ids
 

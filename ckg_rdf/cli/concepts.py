@@ -29,8 +29,8 @@ from ckg_rdf.store import GraphReader, select
 _BACKENDS = ", ".join(f"{e.name} ({e.help})" for e in EXTRACTORS.entries())
 
 
-def _rows(store: GraphReader, name: str, **bindings: NamedNode | Literal) -> list:
-    return select(store, named_queries()[name].text, **bindings)
+def _rows(store: GraphReader, query: str, **bindings: NamedNode | Literal) -> list:
+    return select(store, named_queries()[query].text, **bindings)
 
 
 def print_top_concepts(store: GraphReader, top: int) -> None:
@@ -123,7 +123,8 @@ def concepts_command(
                 stages=[],
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        for key, value in report.steps.get("concepts", {}).items():
+        counts = {"papers annotated": 0, **report.steps.get("concepts", {})}
+        for key, value in counts.items():
             out.print(f"{key}: {value:,}")
         out.print(f"time: {report.seconds:.1f} s")
     if top:

@@ -20,10 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ckg_rdf.errors import CkgError
+
 METADATA_NAMES = ("metadata.csv",)
 
 
-class CorpusError(ValueError):
+class CorpusError(CkgError, ValueError):
     """The directory is not a CORD-19 release we can read."""
 
 

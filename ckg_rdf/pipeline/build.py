@@ -244,8 +244,9 @@ def _run_steps(
     report.papers_written = len(written)
     report.papers_unchanged = report.papers_read - report.papers_written
     for step in steps:
-        if step.name != "papers" and step.name in {p.name for p in producers.values() if p.wrote}:
-            report.steps[step.name] = {**counts[step.name], **step.report(store, iris)}
+        if step.name != "papers":
+            extra = step.report(store, iris) if producers[step.name].wrote else {}
+            report.steps[step.name] = {**counts[step.name], **extra}
     return [p for p in producers.values() if p.wrote]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import Triple
 
@@ -59,9 +59,13 @@ class ConceptStep:
     backend: str = "vocab"
     options: tuple[tuple[str, str], ...] = ()
     name: str = "concepts"
+    #: an extractor object to use instead of the registry's (library use, tests)
+    instance: ConceptExtractor | None = field(default=None, compare=False, repr=False)
 
     @property
     def extractor(self) -> ConceptExtractor:
+        if self.instance is not None:
+            return self.instance
         return shared(
             ("extractor", self.backend, self.options),
             lambda: EXTRACTORS.create(self.backend, **dict(self.options)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import ClassVar
 
 from pyoxigraph import Triple
 
@@ -22,9 +23,9 @@ CITATION_KEYS = "citation_keys"
 class PapersStep:
     """Writes the ``papers`` graph; hands each paper's citation keys to the driver."""
 
-    name: str = "papers"
+    name: ClassVar[str] = "papers"
     #: 2: qualified ckg:Authorship nodes with the author order
-    version: str = "2"
+    version: ClassVar[str] = "2"
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()

@@ -70,10 +70,14 @@ def provenance_triples(
 
 
 def forget_description_update(iris: IriScheme, producer: str) -> str:
-    """SPARQL Update removing a producer graph's old description (before writing the new)."""
+    """SPARQL Update removing a producer graph's old description and the activity that
+    made it (before writing the new): the provenance graph says how each graph was last
+    made, and stays the same size however many builds ran."""
     prov = iris.graph(PROVENANCE)
     graph = iris.graph(producer)
     return (
+        f"DELETE {{ GRAPH {prov} {{ ?a ?ap ?ao }} }} WHERE {{ GRAPH {prov} {{ "
+        f"{graph} {PROV.wasGeneratedBy} ?a . ?a ?ap ?ao }} }} ;\n"
         f"DELETE {{ GRAPH {prov} {{ {graph} ?p ?o }} }} "
         f"WHERE {{ GRAPH {prov} {{ {graph} ?p ?o }} }}"
     )

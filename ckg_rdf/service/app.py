@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -43,8 +43,14 @@ Linked data of CORD-19 papers, authors, institutions, concepts and topics.
 """
 
 
+def _served_build(request: Request) -> dict[str, object]:
+    """Every page says which build it shows (the footer)."""
+    state = getattr(request.app.state, "service", None)
+    return {"build": state.build_id if state is not None else None}
+
+
 def templates() -> Jinja2Templates:
-    t = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    t = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_served_build])
     t.env.filters["curie"] = curie
     t.env.filters["label_or_iri"] = label_or_iri
     t.env.globals["version"] = __version__

@@ -77,7 +77,9 @@ class WorkerBackend:
             "max_heavy_per_client": settings.max_heavy_per_client,
         }
         if writable:
-            # one process holds the write lock: every task shares it
+            # one process holds the write lock: every task shares it, and a long task
+            # cannot be moved aside (a second writer could not open the store)
+            common["heavy_after_s"] = float("inf")
             only = WorkerPool(spec, name="all", size=1, **common)
             self.pools = {SPARQL: only, PAGES: only}
         else:

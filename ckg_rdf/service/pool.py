@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ckg_rdf.errors import CkgError
 from ckg_rdf.service.tasks import Failure
 
 log = logging.getLogger("ckg_rdf.service")
@@ -45,7 +46,7 @@ STARTUP_TIMEOUT_S = 60.0
 HEAVY_NICE = 10
 
 
-class PoolError(RuntimeError):
+class PoolError(CkgError):
     """The workers could not open the store; the message says why."""
 
 

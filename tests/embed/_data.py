@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 from pyoxigraph import Literal, Triple
 
-from ckg_rdf.rdf.iris import IriMinter
-from ckg_rdf.store import OxigraphStore
+from ckg_rdf.rdf.graphs import in_graph
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.store import GraphWriter
 from ckg_rdf.vocab import CKG, RDF
 
 TOPICS = {
@@ -16,7 +17,7 @@ TOPICS = {
 }
 
 
-def fill(store: OxigraphStore, minter: IriMinter, per_topic: int = 6) -> list[str]:
+def fill(store: GraphWriter, iris: IriScheme, per_topic: int = 6) -> list[str]:
     """Papers p-<topic>-<i>; authors and concepts shared within a topic; one paper bare."""
     triples: list[Triple] = []
     ids: list[str] = []
@@ -24,20 +25,20 @@ def fill(store: OxigraphStore, minter: IriMinter, per_topic: int = 6) -> list[st
         for i in range(per_topic):
             pid = f"p-{t}-{i}"
             ids.append(pid)
-            p = minter.paper(pid)
+            p = iris.paper(pid)
             triples += [
                 Triple(p, RDF.type, CKG.Paper),
                 Triple(p, CKG.title, Literal(f"{title} ({i})")),
                 Triple(p, CKG.abstract, Literal(f"{abstract} Study {i}.")),
-                Triple(p, CKG.authoredBy, minter.author(f"{t}-a{i % 3}")),
-                Triple(p, CKG.authoredBy, minter.author(f"{t}-a{(i + 1) % 3}")),
-                Triple(p, CKG.associatedConcept, minter.concept(f"{t}-c{i % 2}")),
-                Triple(p, CKG.cites, minter.paper(f"p-{t}-{(i + 1) % per_topic}")),
+                Triple(p, CKG.authoredBy, iris.author(f"{t}-a{i % 3}")),
+                Triple(p, CKG.authoredBy, iris.author(f"{t}-a{(i + 1) % 3}")),
+                Triple(p, CKG.associatedConcept, iris.concept(f"{t}-c{i % 2}")),
+                Triple(p, CKG.cites, iris.paper(f"p-{t}-{(i + 1) % per_topic}")),
             ]
-    bare = minter.paper("p-no-edges")  # text but no KG edge
+    bare = iris.paper("p-no-edges")  # text but no KG edge
     triples += [Triple(bare, RDF.type, CKG.Paper), Triple(bare, CKG.title, Literal("Masks"))]
     ids.append("p-no-edges")
-    store.add(triples)
+    store.add(in_graph(triples, iris.graph("papers")))
     return ids
 
 

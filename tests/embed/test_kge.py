@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 
 from ckg_rdf.embed.kge import (
+    KGE_BACKENDS,
     KGEConfig,
     KGEError,
     KGEModel,
-    get_embedder,
     graph_triples,
     link_prediction_metrics,
     split_triples,
 )
 from ckg_rdf.embed.kge_env import env_python
+from ckg_rdf.errors import RegistryError
 
 
 def _grid_graph() -> np.ndarray:
@@ -54,7 +55,9 @@ def _train(backend: str) -> tuple[KGEModel, float, float]:
     """Fit on the grid graph; return the model, its filtered MRR and random ranking's MRR."""
     t = _grid_graph()
     train, test = split_triples(t, 0.15, seed=0)
-    model = get_embedder(backend).fit(train, KGEConfig(dim=16, epochs=40, batch_size=64, lr=0.03))
+    model = KGE_BACKENDS.create(backend).fit(
+        train, KGEConfig(dim=16, epochs=40, batch_size=64, lr=0.03)
+    )
     m = link_prediction_metrics(model, test, t)
     return model, m["mrr"], 1.0 / (len(model.entities) / 2)
 
@@ -76,8 +79,8 @@ def test_ampligraph_transe_learns_the_tiny_graph() -> None:
 
 
 def test_unknown_backend_and_empty_graph() -> None:
-    with pytest.raises(KGEError, match="unknown KGE backend"):
-        get_embedder("dglke")
+    with pytest.raises(RegistryError, match="no knowledge-graph embedding backend named 'dglke'"):
+        KGE_BACKENDS.create("dglke")
     pytest.importorskip("pykeen")
     with pytest.raises(KGEError, match="no edges"):
-        get_embedder("pykeen").fit(np.zeros((0, 3), str), KGEConfig())
+        KGE_BACKENDS.create("pykeen").fit(np.zeros((0, 3), str), KGEConfig())

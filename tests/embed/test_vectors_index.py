@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyoxigraph as ox
 import pytest
 from pyoxigraph import RdfFormat
 
@@ -13,7 +14,6 @@ from ckg_rdf.embed.index import (
     SimilarityIndex,
     UnknownPaperError,
     brute_force,
-    index_dir_for,
 )
 from ckg_rdf.embed.vectors import (
     ModelInfo,
@@ -22,19 +22,27 @@ from ckg_rdf.embed.vectors import (
     read_vectors,
     write_embeddings,
 )
-from ckg_rdf.store import OxigraphStore
+from ckg_rdf.rdf.iris import IriScheme
+from ckg_rdf.store.embedded import EmbeddedStore
 from tests.embed._data import fill, random_vectors
+from tests.embed.conftest import BASE  # noqa: E402
 
 SEM = ModelInfo("fake-text", "fake text model", "semantic")
+
+
+def P(pid: str) -> str:
+    """The IRI of paper ``pid`` in the test graph (the index is searched by IRI)."""
+    return IriScheme(BASE).paper(pid).value
+
+
 KG = ModelInfo("transe", "fake TransE", "kg")
 
 
 def _ids(store) -> list[str]:  # type: ignore[no-untyped-def]
-    from ckg_rdf.embed.index import paper_local_id
     from ckg_rdf.vocab import CKG
 
     return sorted(
-        paper_local_id(s["p"].value)
+        s["p"].value.rsplit("/", 1)[1]
         for s in store.query(f"SELECT ?p WHERE {{ ?p a <{CKG.Paper.value}> }}")
     )
 
@@ -46,34 +54,34 @@ def test_vector_literal_round_trip() -> None:
         decode_vector("AAA=")  # 2 bytes
 
 
-def test_vectors_survive_export_and_reimport(store, minter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_vectors_survive_export_and_reimport(store, iris, tmp_path) -> None:  # type: ignore[no-untyped-def]
     vecs = random_vectors(_ids(store), 16)
-    write_embeddings(store, minter, SEM, vecs)
-    out = tmp_path / "dump.nt"
-    store.export(out, "nt")
-    again = OxigraphStore(tmp_path / "again")
-    again.raw.load(path=str(out), format=RdfFormat.N_TRIPLES)
+    write_embeddings(store, iris, SEM, vecs)
+    out = tmp_path / "dump.nq"
+    store.export(out, "nq")
+    again = EmbeddedStore(None)
+    again.add(ox.parse(path=str(out), format=RdfFormat.N_QUADS))
     back = read_vectors(again, "semantic")
     assert back.model.endswith("/model/fake-text")
     got = dict(zip(back.paper_iris, back.vectors, strict=True))
     for pid, v in vecs:
-        assert np.array_equal(got[minter.paper(pid).value], v)
+        assert np.array_equal(got[iris.paper(pid).value], v)
 
 
-def test_rewrite_replaces_instead_of_adding(store, minter) -> None:  # type: ignore[no-untyped-def]
+def test_rewrite_replaces_instead_of_adding(store, iris) -> None:  # type: ignore[no-untyped-def]
     ids = _ids(store)
-    write_embeddings(store, minter, SEM, random_vectors(ids, 8, seed=1))
-    write_embeddings(store, minter, SEM, random_vectors(ids, 8, seed=2))
+    write_embeddings(store, iris, SEM, random_vectors(ids, 8, seed=1))
+    write_embeddings(store, iris, SEM, random_vectors(ids, 8, seed=2))
     back = read_vectors(store, "semantic")
     assert len(back.paper_iris) == len(ids)
     assert np.allclose(back.vectors[0], random_vectors(ids, 8, seed=2)[0][1])
 
 
-def test_index_top_k_equals_brute_force_and_never_self(store, minter) -> None:  # type: ignore[no-untyped-def]
+def test_index_top_k_equals_brute_force_and_never_self(store, iris) -> None:  # type: ignore[no-untyped-def]
     ids = _ids(store)
-    write_embeddings(store, minter, SEM, random_vectors(ids, 32, seed=3))
-    write_embeddings(store, minter, KG, random_vectors(ids[:-3], 8, seed=4))
-    idx = SimilarityIndex.open(store)
+    write_embeddings(store, iris, SEM, random_vectors(ids, 32, seed=3))
+    write_embeddings(store, iris, KG, random_vectors(ids[:-3], 8, seed=4))
+    idx = SimilarityIndex.open(store, None)
     sem, kg = read_vectors(store, "semantic"), read_vectors(store, "kg")
     spaces = {
         "semantic": combine([(sem.paper_iris, sem.vectors)], [1.0]),
@@ -85,7 +93,7 @@ def test_index_top_k_equals_brute_force_and_never_self(store, minter) -> None:  
     for mode, space in spaces.items():
         for row, iri in enumerate(space.iris):
             pid = iri.rsplit("/paper/", 1)[1]
-            got = idx.similar(pid, k=5, mode=mode)
+            got = idx.similar(P(pid), k=5, mode=mode)
             assert iri not in [g for g, _ in got]
             order, scores = brute_force(space.vectors, space.vectors[row], 6)
             expect = [space.iris[i] for i in order if i != row][:5]
@@ -95,64 +103,65 @@ def test_index_top_k_equals_brute_force_and_never_self(store, minter) -> None:  
             assert np.allclose([s for _, s in got], want, atol=1e-5)
 
 
-def test_semantic_scores_are_cosines(store, minter) -> None:  # type: ignore[no-untyped-def]
+def test_semantic_scores_are_cosines(store, iris) -> None:  # type: ignore[no-untyped-def]
     vecs = random_vectors(_ids(store), 12, seed=5)
-    write_embeddings(store, minter, SEM, vecs)
-    idx = SimilarityIndex.open(store)
-    (best, score), *_ = idx.similar(vecs[0][0], k=1, mode="semantic")
+    write_embeddings(store, iris, SEM, vecs)
+    idx = SimilarityIndex.open(store, None)
+    (best, score), *_ = idx.similar(P(vecs[0][0]), k=1, mode="semantic")
     table = dict(vecs)
     other = table[best.rsplit("/paper/", 1)[1]]
     u = unit_rows(np.vstack([vecs[0][1], other]))
     assert score == pytest.approx(float(u[0] @ u[1]), abs=1e-5)
 
 
-def test_partial_paper_is_ranked_by_the_part_it_has(store, minter) -> None:  # type: ignore[no-untyped-def]
+def test_partial_paper_is_ranked_by_the_part_it_has(store, iris) -> None:  # type: ignore[no-untyped-def]
     ids = _ids(store)
-    write_embeddings(store, minter, SEM, random_vectors(ids, 16, seed=6))
-    write_embeddings(store, minter, KG, random_vectors([i for i in ids if i != "p-no-edges"], 8))
-    idx = SimilarityIndex.open(store)
-    sem_only = [i for i, _ in idx.similar("p-no-edges", k=5, mode="semantic")]
-    comb = idx.similar("p-no-edges", k=5, mode="combined")
+    write_embeddings(store, iris, SEM, random_vectors(ids, 16, seed=6))
+    write_embeddings(store, iris, KG, random_vectors([i for i in ids if i != "p-no-edges"], 8))
+    idx = SimilarityIndex.open(store, None)
+    sem_only = [i for i, _ in idx.similar(P("p-no-edges"), k=5, mode="semantic")]
+    comb = idx.similar(P("p-no-edges"), k=5, mode="combined")
     assert [i for i, _ in comb] == sem_only
     assert all(-1.0 <= s <= 1.0 + 1e-6 for _, s in comb)
     with pytest.raises(UnknownPaperError):
-        idx.similar("p-no-edges", k=5, mode="kg")
+        idx.similar(P("p-no-edges"), k=5, mode="kg")
 
 
-def test_bad_requests_are_clear(store, minter) -> None:  # type: ignore[no-untyped-def]
-    write_embeddings(store, minter, SEM, random_vectors(_ids(store), 8))
-    idx = SimilarityIndex.open(store)
+def test_bad_requests_are_clear(store, iris) -> None:  # type: ignore[no-untyped-def]
+    write_embeddings(store, iris, SEM, random_vectors(_ids(store), 8))
+    idx = SimilarityIndex.open(store, None)
     for k in (0, -1, 10_000):
         with pytest.raises(SimilarError, match="k must be"):
-            idx.similar("p-virus-0", k=k)
+            idx.similar(P("p-virus-0"), k=k)
     with pytest.raises(SimilarError, match="mode must be"):
-        idx.similar("p-virus-0", mode="nearest")
+        idx.similar(P("p-virus-0"), mode="nearest")
     with pytest.raises(UnknownPaperError):
-        idx.similar("no-such-paper")
-    assert len(idx.similar("p-virus-0", k=1000, mode="semantic")) == len(_ids(store)) - 1
+        idx.similar(P("no-such-paper"))
+    assert len(idx.similar(P("p-virus-0"), k=1000, mode="semantic")) == len(_ids(store)) - 1
 
 
-def test_index_saved_next_to_store_and_rebuilt_when_stale(store, minter) -> None:  # type: ignore[no-untyped-def]
+def test_index_saved_in_the_data_directory_and_rebuilt_when_stale(store, iris, data) -> None:  # type: ignore[no-untyped-def]
     ids = _ids(store)
-    write_embeddings(store, minter, SEM, random_vectors(ids, 8, seed=7))
-    first = SimilarityIndex.open(store)
-    where = index_dir_for(store.path)
-    assert (where / "manifest.json").exists() and where.parent == store.path
-    loaded = SimilarityIndex.open(store)  # fresh: read from disk, same answers
-    assert loaded.similar("p-mask-1", 3, "semantic") == first.similar("p-mask-1", 3, "semantic")
+    write_embeddings(store, iris, SEM, random_vectors(ids, 8, seed=7))
+    first = SimilarityIndex.open(store, data.index_dir)
+    assert (data.index_dir / "manifest.json").exists()
+    loaded = SimilarityIndex.open(store, data.index_dir)  # fresh: read from disk, same answers
+    assert loaded.similar(P("p-mask-1"), 3, "semantic") == first.similar(
+        P("p-mask-1"), 3, "semantic"
+    )
     import time
 
     time.sleep(1.1)  # created times have second precision
-    write_embeddings(store, minter, SEM, random_vectors(ids, 8, seed=8))
+    write_embeddings(store, iris, SEM, random_vectors(ids, 8, seed=8))
     assert first.is_stale(store)
-    rebuilt = SimilarityIndex.open(store)
+    rebuilt = SimilarityIndex.open(store, data.index_dir)
     assert rebuilt.fingerprint != first.fingerprint
-    changed = SimilarityIndex.open(store, IndexConfig(weights=(1.0, 0.5)))
+    changed = SimilarityIndex.open(store, data.index_dir, IndexConfig(weights=(1.0, 0.5)))
     assert changed.config.weights == (1.0, 0.5)
 
 
-def test_in_memory_store_works(minter) -> None:  # type: ignore[no-untyped-def]
-    s = OxigraphStore(None)
-    ids = fill(s, minter, per_topic=2)
-    write_embeddings(s, minter, SEM, random_vectors(ids, 8))
-    assert len(SimilarityIndex.open(s).similar(ids[0], 3, "semantic")) == 3
+def test_in_memory_store_works(iris) -> None:  # type: ignore[no-untyped-def]
+    s = EmbeddedStore(None)
+    ids = fill(s, iris, per_topic=2)
+    write_embeddings(s, iris, SEM, random_vectors(ids, 8))
+    assert len(SimilarityIndex.open(s, None).similar(P(ids[0]), 3, "semantic")) == 3

@@ -11,10 +11,11 @@ import pytest
 
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.concepts.matcher import VocabularyMatcher, is_shouting
-from ckg_rdf.extract.concepts.step import ConceptStep
-from ckg_rdf.rdf.iris import IriMinter
+from ckg_rdf.pipeline.concepts_step import ConceptStep
+from ckg_rdf.rdf.graphs import in_graph, retract_papers_update
+from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.resources import ontology_path
-from ckg_rdf.store import open_store
+from ckg_rdf.store.embedded import EmbeddedStore
 from ckg_rdf.vocab import CKG_NS, OA, SKOS
 
 # independent patterns for two concepts whose surface forms are few and known
@@ -59,12 +60,28 @@ def test_mention_counts_match_raw_text(
     assert found == expected
 
 
-def _graph(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> ox.Store:
-    store = open_store(None)
-    step, minter = ConceptStep(matcher), IriMinter()
+IRIS = IriScheme()
+GRAPH = IRIS.graph("concepts")
+
+
+def _add(store: EmbeddedStore, step: ConceptStep, papers: list[PaperRecord]) -> None:
+    store.add(in_graph(step.run(papers, IRIS).triples, GRAPH))
+
+
+def _graph(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    step = ConceptStep(instance=matcher)
     for i in range(0, len(papers), 100):
-        store.add(step.triples(papers[i : i + 100], minter))
-    return store.raw
+        _add(store, step, papers[i : i + 100])
+    return store
+
+
+def _count(store: EmbeddedStore, where: str) -> int:
+    return int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")))["n"].value)
+
+
+def _quads(store: EmbeddedStore) -> list[ox.Triple]:
+    return list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
 
 
 def test_graph_links_and_weights(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> None:
@@ -83,36 +100,33 @@ def test_graph_links_and_weights(matcher: VocabularyMatcher, papers: list[PaperR
         SELECT (COUNT(*) AS ?n) WHERE {{ ?p ckg:associatedConcept ?c .
           ?a oa:hasTarget ?p ; oa:hasBody ?c ; ckg:mentionCount ?k ; ckg:score ?s }}"""
     n_annotated = int(next(iter(g.query(q)))["n"].value)
-    n_edges = sum(
-        1 for _ in g.quads_for_pattern(None, ox.NamedNode(CKG_NS + "associatedConcept"), None)
-    )
+    n_edges = _count(g, f"?p <{CKG_NS}associatedConcept> ?c")
     assert n_annotated == n_edges > 0
     assert not any(
-        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in g
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in _quads(g)
     )
 
 
 def test_rebuild_adds_no_duplicates(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> None:
-    store = open_store(None)
-    minter = IriMinter()
+    store = EmbeddedStore(None)
     for _ in range(2):
-        step = ConceptStep(matcher)
-        store.add(step.triples(papers[:200], minter))
+        _add(store, ConceptStep(instance=matcher), papers[:200])
         if _ == 0:
-            first = len(store)
-    assert len(store) == first > 0
+            first = store.count()
+    assert store.count() == first > 0
 
 
-def test_retract_removes_old_links(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> None:
-    store = open_store(None)
-    minter = IriMinter()
-    step = ConceptStep(matcher)
-    store.add(step.triples(papers[:50], minter))
-    step.retract(papers[:50], store, minter)
-    edges = list(
-        store.raw.quads_for_pattern(None, ox.NamedNode(CKG_NS + "associatedConcept"), None)
-    )
-    assert edges == []
+def test_retracting_papers_from_the_concepts_graph_removes_links_and_annotations(
+    matcher: VocabularyMatcher, papers: list[PaperRecord]
+) -> None:
+    store = EmbeddedStore(None)
+    _add(store, ConceptStep(instance=matcher), papers[:50])
+    assert _count(store, f"?a a <{CKG_NS}ConceptAnnotation>") > 0
+    store.update(retract_papers_update(GRAPH, [IRIS.paper(p.paper_id) for p in papers[:50]]))
+    assert _count(store, f"?p <{CKG_NS}associatedConcept> ?c") == 0
+    assert _count(store, f"?a a <{CKG_NS}ConceptAnnotation>") == 0
+    # the concept nodes themselves are shared by papers and stay
+    assert _count(store, f"?c a <{CKG_NS}Concept>") > 0
 
 
 def test_emitted_terms_are_declared(matcher: VocabularyMatcher, papers: list[PaperRecord]) -> None:
@@ -123,7 +137,7 @@ def test_emitted_terms_are_declared(matcher: VocabularyMatcher, papers: list[Pap
     }
     g = _graph(matcher, papers[:100])
     used = set()
-    for q in g:
+    for q in _quads(g):
         used.add(q.predicate.value)
         if q.predicate.value.endswith("#type") or q.predicate == SKOS.inScheme:
             used.add(q.object.value)

@@ -65,8 +65,8 @@ def test_label_mapping() -> None:
 def test_model_backend_runs_and_returns_valid_spans(tiny_model: Path) -> None:
     from ckg_rdf.corpus.records import PaperRecord
     from ckg_rdf.extract.concepts.model import TransformersExtractor
-    from ckg_rdf.extract.concepts.step import ConceptStep
-    from ckg_rdf.rdf.iris import IriMinter
+    from ckg_rdf.pipeline.concepts_step import ConceptStep
+    from ckg_rdf.rdf.iris import IriScheme
 
     ex = TransformersExtractor(tiny_model, batch_size=2)
     assert ex.name == "model" and ex.version.startswith("model-")
@@ -80,13 +80,12 @@ def test_model_backend_runs_and_returns_valid_spans(tiny_model: Path) -> None:
             assert text[m.start : m.end] == m.text
             assert ex.concept(m.concept_id) is not None
     # random weights: spans are arbitrary, but the step must turn whatever comes into triples
-    step = ConceptStep(ex)
-    triples = list(
-        step.triples([PaperRecord(paper_id="p1", title=TEXTS[0], abstract=TEXTS[1])], IriMinter())
-    )
-    assert step.summary()["mentions"] == sum(len(r) for r in ex.extract_batch(TEXTS[:2]))
-    assert triples  # at least the concept-type triples
-    assert n >= 0
+    step = ConceptStep(instance=ex)
+    paper = PaperRecord(paper_id="p1", title=TEXTS[0], abstract=TEXTS[1])
+    out = step.run([paper], IriScheme())
+    assert out.counts["mentions"] == sum(len(r) for r in ex.extract_batch(TEXTS[:2]))
+    assert step.static_triples(IriScheme())  # at least the concept-type triples
+    assert n >= 0 and isinstance(out.triples, list)
 
 
 def test_model_backend_clear_errors(tmp_path: Path) -> None:

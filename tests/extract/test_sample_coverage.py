@@ -11,7 +11,7 @@ import csv
 import json
 from pathlib import Path
 
-from ckg_rdf.store import OxigraphStore
+from ckg_rdf.store import GraphReader
 
 #: Papers whose title and abstract name nothing of the six concept types, only
 #: disciplines ("public health", "epidemiology"); the curated vocabulary does not
@@ -56,12 +56,12 @@ def papers_with_abstract(root: Path) -> set[str]:
     return out
 
 
-def _ids(store: OxigraphStore, sparql: str) -> set[str]:
+def _ids(store: GraphReader, sparql: str) -> set[str]:
     return {row["p"].value.rsplit("/", 1)[1] for row in store.query(sparql)}
 
 
 def test_every_sample_paper_with_an_abstract_has_concepts(
-    sample_dir: Path, sample_store: OxigraphStore
+    sample_dir: Path, sample_store: GraphReader
 ) -> None:
     expected = papers_with_abstract(sample_dir)
     assert len(expected) > 600

@@ -22,9 +22,8 @@ import httpx
 import pytest
 import uvicorn
 
-from ckg_rdf.pipeline.build import build
-from ckg_rdf.pipeline.defaults import BuildOptions, default_extensions
-from ckg_rdf.service import Settings, create_app
+from ckg_rdf.service import ServiceSettings, create_app
+from tests.building import build_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "cord19-sample"
@@ -48,13 +47,13 @@ def free_port() -> int:
 class LiveServer:
     url: str  # ends with "/", equals the graph's base IRI
     store: Path
-    settings: Settings
+    settings: ServiceSettings
 
 
 class ServerThread:
     """uvicorn in a background thread; ``stop()`` shuts it down with its workers."""
 
-    def __init__(self, settings: Settings, port: int) -> None:
+    def __init__(self, settings: ServiceSettings, port: int) -> None:
         config = uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=port, log_level="warning"
         )
@@ -81,10 +80,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     store = tmp_path_factory.mktemp("service-store")
     # what 'ckg build' builds (concepts, embeddings and the similar-papers index), with
     # fewer body windows and TransE epochs so the session starts sooner
-    options = BuildOptions(max_body_windows=0, kge_epochs=10, progress=False)
-    steps, stages = default_extensions(store, options)
-    build(SAMPLE, store, base_iri=url, steps=steps, stages=stages)
-    settings = Settings(store=store, timeout_s=TIMEOUT_S, max_rows=MAX_ROWS, workers=2)
+    build_graph(
+        SAMPLE,
+        store,
+        base_iri=url,
+        **{"embeddings.max_body_windows": 0, "embeddings.kge_epochs": 10},
+    )
+    settings = ServiceSettings(
+        store=str(store), timeout_s=TIMEOUT_S, max_rows=MAX_ROWS, workers=2, reload_check_s=0.5
+    )
     server = ServerThread(settings, port)
     server.start()
     try:

@@ -107,7 +107,7 @@ def test_paper_page_follows_an_author_link(page: object, sample_ids: dict[str, s
 def test_paper_page_follows_a_similar_paper_link(
     page: object, live: LiveServer, sample_ids: dict[str, str]
 ) -> None:
-    from ckg_rdf.pipeline.defaults import embeddings_available
+    from ckg_rdf.embed import embeddings_available
 
     if embeddings_available():
         pytest.skip("the [embed] extra is not installed: no similar papers")

@@ -89,7 +89,11 @@ def test_openapi_documents_the_non_sparql_routes(client: httpx.Client) -> None:
     ):
         assert path in paths, path
     assert "/sparql" not in paths  # the W3C protocol documents it
-    assert client.get("/docs").status_code == 200
+    # the people's version of it is served from here (no CDN): every route listed
+    api = client.get("/api")
+    assert api.status_code == 200
+    for path in paths:
+        assert path in api.text
 
 
 def _kept_family_names(paper: RawPaper) -> list[str]:

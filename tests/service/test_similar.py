@@ -17,10 +17,10 @@ import httpx
 import numpy as np
 import pytest
 
+from ckg_rdf.embed import embeddings_available
 from ckg_rdf.embed.index import MAX_K
-from ckg_rdf.pipeline.build import build
-from ckg_rdf.pipeline.defaults import embeddings_available
-from ckg_rdf.service import Settings
+from ckg_rdf.service import ServiceSettings
+from tests.building import build_spine
 from tests.service.conftest import (
     CHROMIUM,
     SAMPLE,
@@ -207,8 +207,8 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     store = tmp_path_factory.mktemp("plain-store")
-    build(SAMPLE, store, base_iri=url)
-    server = ServerThread(Settings(store=store, workers=1), port)
+    build_spine(SAMPLE, store, base_iri=url)
+    server = ServerThread(ServiceSettings(store=str(store), workers=1), port)
     server.start()
     try:
         with httpx.Client(base_url=url, timeout=30) as c:
@@ -238,7 +238,7 @@ class _Pool:
         self.fingerprint = "a"
         self.tasks: list[object] = []
 
-    async def run(self, task: object, timeout_s: float | None = None) -> object:
+    async def run(self, task: object, **kwargs: object) -> object:
         from ckg_rdf.service.tasks import IndexInfo
 
         self.tasks.append(task)
