@@ -6,7 +6,6 @@ import pytest
 from pyoxigraph import Variable
 
 from ckg_rdf.queries import named_queries
-from ckg_rdf.vocab import PREFIXES
 
 QUERIES = named_queries()
 
@@ -25,13 +24,13 @@ def test_the_issue_s_queries_are_there() -> None:
 def test_named_query_returns_rows_on_the_sample(name: str, sample_store) -> None:
     query = QUERIES[name]
     assert query.description, f"{name}.rq has no leading comment saying what it answers"
-    rows = list(sample_store.query(query.text, prefixes=PREFIXES))
+    rows = list(sample_store.query(query.text))
     if not rows and query.params:
         # a query that needs its parameter answers for the example its header gives
         examples = query.examples()
         assert examples, f"{name}.rq returns nothing free and its # param: gives no example"
         subs = {Variable(k): v for k, v in examples.items()}
-        rows = list(sample_store.query(query.text, prefixes=PREFIXES, substitutions=subs))
+        rows = list(sample_store.query(query.text, substitutions=subs))
     assert len(rows) > 0
 
 

@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 import typer.core
+import typer.main
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from ckg_rdf import __version__
 from ckg_rdf.cli import build as build_cli
@@ -25,7 +27,7 @@ from ckg_rdf.cli import embed as embed_cli
 from ckg_rdf.cli import query as query_cli
 from ckg_rdf.cli import serve as serve_cli
 from ckg_rdf.cli.common import err, out, say_error
-from ckg_rdf.errors import EXIT_FAILURE, EXIT_INTERRUPTED, CkgError
+from ckg_rdf.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, CkgError
 
 
 def _usage_name(self: typer.core.TyperArgument) -> str:
@@ -76,13 +78,23 @@ app.add_typer(embed_cli.kge_env_app, name="kge-env")
 app.command("serve")(serve_cli.serve_command)
 
 
-def main() -> None:
-    """Entry point: every known failure is one clear line and exit code 1, never a traceback."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every known failure is one line on stderr and the documented exit code
+    (module docstring), never a traceback."""
+    command = typer.main.get_command(app)
     try:
-        app()
+        code = command.main(args=argv, prog_name="ckg", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        out.print(exc.format_message(), markup=False, highlight=False)
+        sys.exit(0)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "ckg"
+        say_error(f"{exc.format_message()} (see '{where} --help')")
+        sys.exit(EXIT_USAGE)
     except CkgError as exc:
         say_error(str(exc))
         sys.exit(EXIT_FAILURE)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err.print("[yellow]interrupted[/]: the next build resumes where this one stopped")
         sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

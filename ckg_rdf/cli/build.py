@@ -46,6 +46,7 @@ def build_command(
     update_url: Annotated[
         str | None,
         typer.Option(
+            metavar="URL",
             help="SPARQL Update endpoint of a remote store (default: .../update).",
             show_default=False,
         ),
@@ -53,6 +54,7 @@ def build_command(
     gsp_url: Annotated[
         str | None,
         typer.Option(
+            metavar="URL",
             help="Graph Store Protocol endpoint of a remote store (default: .../store).",
             show_default=False,
         ),
@@ -60,6 +62,7 @@ def build_command(
     base_iri: Annotated[
         str | None,
         typer.Option(
+            metavar="IRI",
             help="Base of every minted IRI, where 'ckg serve' will answer "
             "(default http://localhost:8000/).",
             show_default=False,
@@ -68,7 +71,10 @@ def build_command(
     limit: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Read at most this many papers (for a quick try).", show_default=False
+            metavar="N",
+            min=1,
+            help="Read at most this many papers (for a quick try).",
+            show_default=False,
         ),
     ] = None,
     concepts: Annotated[
@@ -82,7 +88,9 @@ def build_command(
     concept_backend: Annotated[
         str | None,
         typer.Option(
-            help="Concept extractor (see 'ckg concepts --help'; default vocab).", show_default=False
+            metavar="NAME",
+            help="Concept extractor (see 'ckg concepts --help'; default vocab).",
+            show_default=False,
         ),
     ] = None,
     embeddings: Annotated[
@@ -97,6 +105,7 @@ def build_command(
     text_model: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME|PATH",
             help="Text model: minilm, scibert, or a local model folder "
             "(default: SciBERT if cached, else the bundled all-MiniLM-L6-v2).",
             show_default=False,
@@ -105,6 +114,7 @@ def build_command(
     max_body_windows: Annotated[
         int | None,
         typer.Option(
+            metavar="N",
             min=0,
             help="Embed at most this many model-length windows of each body (CPU time; default 2).",
             show_default=False,
@@ -113,12 +123,15 @@ def build_command(
     executor: Annotated[
         str | None,
         typer.Option(
-            help="Where paper batches run: local or dask (default local).", show_default=False
+            metavar="NAME",
+            help="Where paper batches run: local or dask (default local).",
+            show_default=False,
         ),
     ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
+            metavar="ADDRESS",
             help="A Dask scheduler address tcp://HOST:PORT (with --executor dask).",
             show_default=False,
         ),
@@ -126,6 +139,7 @@ def build_command(
     workers: Annotated[
         int | None,
         typer.Option(
+            metavar="N",
             min=1,
             help="Worker processes of a local Dask cluster (default: cores).",
             show_default=False,

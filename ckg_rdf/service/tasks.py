@@ -70,6 +70,9 @@ class QueryTask:
     format: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: > 0: the first ``preview`` rows (SPARQL JSON, or N-Triples for a graph) and how many
+    #: there are in all, whatever the row cap (the HTML query page)
+    preview: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class Payload:
     media_type: str
     body: bytes
     kind: str = ""  # "select", "ask", "graph" for query results
+    #: rows (or triples) in the whole result, when ``body`` holds only a preview
+    total: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,46 @@ class VoidCounts:
 # --- running -------------------------------------------------------------------
 class _RowCapExceeded(Exception):
     pass
+
+
+class _Preview(io.RawIOBase):
+    """A write target that keeps the first ``keep`` lines of a TSV stream and counts all."""
+
+    def __init__(self, keep: int) -> None:
+        self.buffer = io.BytesIO()
+        self.keep = keep + 1  # the header line
+        self.lines = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        data = bytes(b)
+        if self.lines < self.keep:
+            room = self.keep - self.lines
+            parts = data.split(b"\n")
+            kept = b"\n".join(parts[:room]) + (b"\n" if len(parts) > room else b"")
+            self.buffer.write(kept)
+        self.lines += data.count(b"\n")
+        return len(data)
+
+
+def _preview(result: object, rows: int) -> Payload:
+    """The first ``rows`` of a result and its full size, for a page that shows a page."""
+    if isinstance(result, ox.QuerySolutions):
+        target = _Preview(rows)
+        result.serialize(target, format=ox.QueryResultsFormat.TSV)
+        table = ox.parse_query_results(target.buffer.getvalue(), format=ox.QueryResultsFormat.TSV)
+        body = table.serialize(format=ox.QueryResultsFormat.JSON)
+        return Payload(RESULT_FORMATS["json"].media_type, body, "select", max(0, target.lines - 1))
+    triples: list[ox.Triple] = []
+    total = 0
+    for t in as_triples(result):
+        total += 1
+        if len(triples) < rows:
+            triples.append(t)
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return Payload(RDF_FORMATS["nt"].media_type, body, "graph", total)
 
 
 class _LineCounter(io.RawIOBase):
@@ -239,6 +284,8 @@ def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | 
         result = store.query(task.query, **kwargs)
     except QueryError as exc:
         return Failure("syntax", str(exc))
+    if task.preview and not isinstance(result, ox.QueryBoolean):
+        return _preview(result, task.preview)
     if isinstance(result, ox.QueryBoolean):
         fmt, why = conneg.choose(task.accept, task.format, list(RESULT_FORMATS.values()))
         if fmt is None:

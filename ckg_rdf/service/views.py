@@ -202,15 +202,18 @@ class Table:
     boolean: bool | None = None
 
 
-def select_table(results_json: bytes, linker: Linker, max_rows: int) -> Table:
-    """SPARQL JSON results (SELECT or ASK) as a table of cells."""
+def select_table(
+    results_json: bytes, linker: Linker, max_rows: int, total: int | None = None
+) -> Table:
+    """SPARQL JSON results (SELECT or ASK) as a table of cells; ``total`` when the JSON
+    holds only the first rows of a larger result."""
     data = json.loads(results_json)
     if "boolean" in data:
         return Table([], [], 0, bool(data["boolean"]))
     columns = data["head"].get("vars", [])
     bindings = data["results"]["bindings"]
     rows = [[_cell(b.get(c), linker) for c in columns] for b in bindings[:max_rows]]
-    return Table(columns, rows, len(bindings))
+    return Table(columns, rows, len(bindings) if total is None else total)
 
 
 def _cell(binding: dict | None, linker: Linker) -> Value:
@@ -227,14 +230,14 @@ def _cell(binding: dict | None, linker: Linker) -> Value:
     return Value(value, note="" if note == "xsd:string" else note)
 
 
-def graph_table(ntriples: bytes, linker: Linker, max_rows: int) -> Table:
+def graph_table(ntriples: bytes, linker: Linker, max_rows: int, total: int | None = None) -> Table:
     """A CONSTRUCT/DESCRIBE result as a subject/predicate/object table."""
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     rows = [
         [linker.value(t.subject, {}), linker.value(t.predicate, {}), linker.value(t.object, {})]
         for t in triples[:max_rows]
     ]
-    return Table(["subject", "predicate", "object"], rows, len(triples))
+    return Table(["subject", "predicate", "object"], rows, len(triples) if total is None else total)
 
 
 #: which page template a resource gets, by its rdf:type

@@ -122,3 +122,20 @@ def test_paper_page_follows_a_similar_paper_link(
     first.click()
     page.wait_for_url(f"**{href}")
     assert page.locator("h1").inner_text() == title
+
+
+def test_every_nav_bar_link_renders_offline(page: object, live: LiveServer) -> None:
+    """With every host but the server blocked, each nav-bar link shows real content."""
+    blocked: list[str] = []
+    page.on("requestfailed", lambda r: blocked.append(r.url))
+    page.goto("/")
+    links = page.eval_on_selector_all("header nav a", "els => els.map(e => e.getAttribute('href'))")
+    assert {"/query", "/ontology", "/.well-known/void", "/api"} <= set(links)
+    for href in links:
+        response = page.goto(href)
+        assert response is not None and response.status == 200, href
+        assert response.headers["content-type"].startswith("text/html"), href
+        heading = page.text_content("h1") or ""
+        assert heading.strip(), href
+        assert len(page.text_content("main") or "") > 200, href
+    assert blocked == [], f"pages asked for other hosts: {blocked}"

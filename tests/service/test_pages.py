@@ -134,3 +134,17 @@ def test_paper_page_lists_authors_in_the_order_the_paper_gives(
             names,
             expected,
         )
+
+
+def test_the_query_page_shows_the_first_rows_of_a_result_over_the_row_cap(
+    client: httpx.Client, live
+) -> None:  # type: ignore[no-untyped-def]
+    total = int(select(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"])
+    assert total > live.settings.max_rows  # /sparql would refuse it (422)
+    page = client.get(
+        "/query", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200
+    assert f'<span id="row-count">{total}</span>' in page.text
+    assert f"showing the first {live.settings.html_rows}" in page.text
+    assert page.text.count("<tr>") == live.settings.html_rows + 1  # header row + the first page

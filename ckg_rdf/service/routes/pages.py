@@ -95,7 +95,8 @@ async def query_page(
     }
     status = 200
     if query is not None and query.strip():
-        result = await run_user_query(request, state, QueryTask(query, accept=PAGE_ACCEPT))
+        task = QueryTask(query, accept=PAGE_ACCEPT, preview=state.settings.html_rows)
+        result = await run_user_query(request, state, task)
         linker = Linker(state.base)
         if isinstance(result, Failure):
             context["error"] = result
@@ -103,9 +104,9 @@ async def query_page(
         elif isinstance(result, Payload):
             rows = state.settings.html_rows
             if result.kind == "graph":
-                context["table"] = graph_table(result.body, linker, rows)
+                context["table"] = graph_table(result.body, linker, rows, result.total)
             else:
-                context["table"] = select_table(result.body, linker, rows)
+                context["table"] = select_table(result.body, linker, rows, result.total)
             context["downloads"] = _download_links(query, result.kind)
     return state.templates.TemplateResponse(request, "query.html", context, status_code=status)
 
