@@ -117,7 +117,7 @@ def test_without_the_embed_extra_similar_and_embed_name_the_extra(built_sample) 
 def test_help_renders_as_written() -> None:
     result = ckg("build", "--help")
     assert result.returncode == 0
-    assert "needs the [embed] extra" in result.stdout
+    assert "needs the [embed] extra" in " ".join(result.stdout.split())
     assert "<bool>" not in result.stdout and "\\[" not in result.stdout
     assert "Usage: ckg build [OPTIONS] CORPUS_DIR" in result.stdout
     assert "{" not in result.stdout.splitlines()[0]

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 from pyoxigraph import (
@@ -174,6 +174,15 @@ class RemoteStore:
             delay *= 2
         raise AssertionError("unreachable")
 
+    def _post_form(
+        self, url: str, form: list[tuple[str, str]], accept: str | None = None
+    ) -> httpx.Response:
+        """POST an ``application/x-www-form-urlencoded`` body (repeated keys kept)."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if accept:
+            headers["Accept"] = accept
+        return self._request("POST", url, content=urlencode(form).encode(), headers=headers)
+
     @staticmethod
     def _check(response: httpx.Response, url: str) -> httpx.Response:
         if response.status_code < 400:
@@ -209,10 +218,8 @@ class RemoteStore:
         named_graphs: Sequence[NamedNode] | None = None,
     ) -> QueryResult:
         text = prologue() + _substitute(sparql, substitutions)
-        data = [("query", text), *self._dataset(default_graph, named_graphs)]
-        response = self._request(
-            "POST", self.query_url, data=data, headers={"Accept": RESULTS_ACCEPT}
-        )
+        form = [("query", text), *self._dataset(default_graph, named_graphs)]
+        response = self._post_form(self.query_url, form, accept=RESULTS_ACCEPT)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         results_format = QueryResultsFormat.from_media_type(media) if media else None
         if results_format is not None:
@@ -237,12 +244,8 @@ class RemoteStore:
     def graphs(self) -> list[NamedNode]:
         if self._graphs is None:
             q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-            data = [("query", q)]
-            response = self._request(
-                "POST",
-                self.query_url,
-                data=data,
-                headers={"Accept": "application/sparql-results+json"},
+            response = self._post_form(
+                self.query_url, [("query", q)], accept="application/sparql-results+json"
             )
             rows = parse_query_results(response.content, format=QueryResultsFormat.JSON)
             found = [r["g"] for r in rows if isinstance(r["g"], NamedNode)]  # type: ignore[index]
@@ -324,7 +327,7 @@ class RemoteStore:
 
     def update(self, sparql: str) -> None:
         url = self._need_update()
-        self._request("POST", url, data={"update": prologue() + sparql})
+        self._post_form(url, [("update", prologue() + sparql)])
         self._graphs = None
 
     def clear_graph(self, graph: NamedNode) -> None:
