@@ -265,19 +265,21 @@ def _describe_topics(
     word_id = {w: i for i, w in enumerate(vocab) if w in wanted}
     id_word = {i: w for w, i in word_id.items()}
     n_used = len(vocab)
+    # document frequencies of the candidates, overall and in each topic's papers
     topic_counts: list[Counter[str]] = [Counter() for _ in range(k)]
-    topic_tokens = [0] * k
+    topic_sizes = [0] * k
+    corpus_counts: Counter[str] = Counter()
     dominant = dists.argmax(axis=1) if len(dists) else np.zeros(0, dtype=int)
+    candidate_ids = np.fromiter(id_word, dtype=np.int64)
     for row, doc in enumerate(lda.docs):
         t = int(dominant[row])
-        words = np.asarray(doc.words)
-        words = words[words < n_used]
-        topic_tokens[t] += int(words.size)
-        for wid in words[np.isin(words, list(id_word))] if id_word else ():
-            topic_counts[t][id_word[int(wid)]] += 1
-    freq = lda.used_vocab_freq
-    corpus_counts = {w: int(freq[i]) for w, i in word_id.items()}
-    labels = choose_labels(candidates, topic_counts, topic_tokens, corpus_counts, lda.num_words)
+        topic_sizes[t] += 1
+        words = np.unique(np.asarray(doc.words, dtype=np.int64))
+        present = words[(words < n_used) & np.isin(words, candidate_ids)]
+        names = [id_word[int(wid)] for wid in present]
+        topic_counts[t].update(names)
+        corpus_counts.update(names)
+    labels = choose_labels(candidates, topic_counts, topic_sizes, corpus_counts, len(dists))
     n_seeded = len(seeds.topics)
     ids = topic_ids(seeds, labels[n_seeded:])
     out = []
