@@ -32,6 +32,7 @@ exactly as training did, even if the packaged stop-word list changes later.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import warnings
 from array import array
@@ -333,8 +334,16 @@ class TextPreparer:
         stopwords = frozenset(
             _read_word_list((directory / "stopwords.txt").read_text(encoding="utf-8"))
         )
-        layers = [
-            FrozenPhrases.load(str(directory / f"phrases-{i}.gensim"))
-            for i in range(1, int(meta["layers"]) + 1)
-        ]
+        # gensim 4.4 warns on every load that a FrozenPhrases has no corpus_word_count
+        # (it never saves one); the count is unused by the default scorer
+        phrases_log = logging.getLogger("gensim.models.phrases")
+        level = phrases_log.level
+        phrases_log.setLevel(logging.ERROR)
+        try:
+            layers = [
+                FrozenPhrases.load(str(directory / f"phrases-{i}.gensim"))
+                for i in range(1, int(meta["layers"]) + 1)
+            ]
+        finally:
+            phrases_log.setLevel(level)
         return cls(stopwords, layers, PrepSettings(**meta["settings"]))

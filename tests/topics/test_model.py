@@ -18,6 +18,7 @@ from ckg_rdf.topics import (
     prepare_corpus,
     train,
 )
+from ckg_rdf.topics.model import model_digest
 from ckg_rdf.topics.records import NO_TEXT, TOO_FEW_TOKENS, paper_text
 
 NEW_PAPER = (
@@ -42,7 +43,7 @@ def test_every_topic_has_a_label_and_weighted_top_terms(fitted: TopicModel) -> N
 def test_seed_words_land_in_their_topics(fitted: TopicModel) -> None:
     vocab = {w: i for i, w in enumerate(fitted.lda.used_vocabs)}
     phi = np.array([fitted.lda.get_topic_word_dist(t) for t in range(fitted.k)])
-    hits = total = 0
+    hits = total = showing = 0
     for topic in fitted.topics:
         own = 0
         for term in topic.seed_terms:
@@ -51,9 +52,10 @@ def test_seed_words_land_in_their_topics(fitted: TopicModel) -> None:
                 hits += 1
                 own += 1
         assert own >= 1, f"no seed of {topic.id} has its highest weight there"
-        # and the topic's top terms show its seeds
-        assert set(topic.seed_terms) & {t.term for t in topic.top_terms}, topic.id
-    assert hits / total >= 0.6, (hits, total)
+        showing += bool(set(topic.seed_terms) & {t.term for t in topic.top_terms})
+    assert hits / total >= 0.7, (hits, total)
+    # and most topics show one of their seeds among their top 10 terms
+    assert showing >= 8, showing
 
 
 def test_summary_says_which_papers_have_no_topic_and_why(
@@ -79,7 +81,10 @@ def test_summary_says_which_papers_have_no_topic_and_why(
 def test_two_fits_of_the_same_input_give_the_same_topics(
     fitted: TopicModel, sample_papers: list[PaperRecord], test_settings: TopicSettings
 ) -> None:
-    again = fit(iter(sample_papers), settings=test_settings)
+    corpus = prepare_corpus(iter(sample_papers), min_tokens=test_settings.min_tokens)
+    # the digest is known before training: a stage can skip retraining an unchanged corpus
+    assert model_digest(corpus.digest, load_seeds(), test_settings) == fitted.digest
+    again = train(corpus, load_seeds(), test_settings)
     assert again.digest == fitted.digest
     assert again.topics == fitted.topics
     assert np.array_equal(again.doc_topics, fitted.doc_topics)
