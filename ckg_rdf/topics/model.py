@@ -211,9 +211,11 @@ def train(corpus: PreparedCorpus, seeds: SeedSet, settings: TopicSettings) -> To
 
     dists = np.zeros((len(corpus), k), dtype=np.float32)
     lengths = np.zeros(len(corpus), dtype=np.int32)
+    n_used = len(lda.used_vocabs)
     for row, doc in enumerate(lda.docs):
         dists[row] = doc.get_topic_dist()
-        lengths[row] = len(doc)
+        # tokens in the vocabulary (word ids past the used ones were filtered by min_cf/df)
+        lengths[row] = int((np.asarray(doc.words) < n_used).sum())
     topics = _describe_topics(lda, dists, seeds, used, missing, settings)
     return TopicModel(
         lda=lda,
@@ -236,6 +238,7 @@ def train(corpus: PreparedCorpus, seeds: SeedSet, settings: TopicSettings) -> To
             "train_seconds": round(seconds, 3),
             "ll_per_word": round(float(lda.ll_per_word), 4),
         },
+        versions=_versions(),
     )
 
 
@@ -333,6 +336,8 @@ class TopicModel:
     duplicates: list[str]
     digest: str
     stats: dict[str, float | int] = field(default_factory=dict)
+    #: library versions the model was trained with (part of its description)
+    versions: dict[str, str] = field(default_factory=dict)
     _vocab_cache: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     # -- what the model says
@@ -361,7 +366,7 @@ class TopicModel:
             slug=f"topics-{self.digest[:12]}",
             label=f"Seeded LDA topic model ({self.k} topics)",
             description=(
-                f"tomotopy {_versions()['tomotopy']} LDAModel: {n_seeded} seeded and "
+                f"tomotopy {self.versions.get('tomotopy', '?')} LDAModel: {n_seeded} seeded and "
                 f"{self.k - n_seeded} unseeded topics, seed priors {prior}, "
                 f"alpha {s.alpha:g}, eta {s.eta:g}, {s.iterations} Gibbs iterations, "
                 f"random seed {s.random_seed}, trained on {len(self.modelled_ids):,} papers "
@@ -481,7 +486,7 @@ class TopicModel:
             "digest": self.digest,
             "settings": self.settings.as_dict(),
             "seeds_source": self.seeds.source,
-            "versions": _versions(),
+            "versions": self.versions,
             "stats": self.stats,
             "topics": [
                 {
@@ -573,4 +578,5 @@ class TopicModel:
             duplicates=duplicates,
             digest=meta["digest"],
             stats=meta.get("stats", {}),
+            versions=meta.get("versions", {}),
         )

@@ -285,19 +285,24 @@ class TextPreparer:
     def term(self, text: str) -> str:
         """A seed word or phrase as one vocabulary term.
 
-        Tokens are normalised like corpus tokens and joined with ``_``, so
-        "Viruses" -> ``virus``, "SARS-CoV-2" -> ``sars_cov_2`` and
-        "public health" -> ``public_health`` (the phrase the corpus forms).
-        Stop words are kept inside a multi-word term, so "rate of infection" ->
-        ``rate_of_infection`` as a phrase layer would write it.
+        Words are normalised like corpus tokens and joined with ``_``, so
+        "Viruses" -> ``virus``, "SARS-CoV-2" -> ``sars_cov_2``, "public health"
+        and "public_health" -> ``public_health``, "neutralizing antibody" ->
+        ``neutralize_antibody`` (the phrase the corpus forms from the lemmas).
+        Stop words and numbers are kept inside a multi-word term, so "rate of
+        infection" -> ``rate_of_infection`` and "IL 6" -> ``il_6`` as a phrase
+        layer or the tokenizer would write them.
         """
         parts = []
-        for raw in simple_tokenizer(text):
+        for raw in simple_tokenizer(text.replace("_", " ")):
             surface = raw.lower()
-            term = surface if surface in self.stopwords else normalise_token(raw)
-            if term:
-                parts.append(term)
-        return "_".join(parts)
+            if surface in self.stopwords:
+                parts.append(surface)
+            elif not any(c.isalpha() for c in surface):
+                parts.append(_NON_WORD.sub("_", surface).strip("_"))
+            else:
+                parts.append(normalise_token(raw))
+        return "_".join(p for p in parts if p)
 
     # -- persistence
 

@@ -90,6 +90,10 @@ def test_seed_terms_are_normalised_like_the_corpus() -> None:
     assert prep.term("SARS-CoV-2") == "sars_cov_2"
     assert prep.term("public health") == "public_health"
     assert prep.term("rate of infection") == "rate_of_infection"
+    # underscores in a seed are word boundaries: each word is lemmatised like the corpus's
+    assert prep.term("neutralizing_antibody") == "neutralize_antibody"
+    assert prep.term("sars_cov_2") == "sars_cov_2" and prep.term("IL-6") == "il_6"
+    assert prep.term("t_cell") == "t_cell"
 
 
 def test_chunk_store_round_trips_and_releases() -> None:
