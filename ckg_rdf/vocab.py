@@ -167,20 +167,34 @@ class CKG:
     producerVersion = _term(CKG_NS, "producerVersion")
     softwareVersion = _term(CKG_NS, "softwareVersion")
     allowedServicePrefix = _term(CKG_NS, "allowedServicePrefix")
+    # --- topics (issue 12): see ckg_rdf/rdf/topics.py
+    TopicAssignment = _term(CKG_NS, "TopicAssignment")
+    TopicTerm = _term(CKG_NS, "TopicTerm")
+    TopicModel = _term(CKG_NS, "TopicModel")
+    topicModel = _term(CKG_NS, "topicModel")
+    topTerm = _term(CKG_NS, "topTerm")
+    topicProbability = _term(CKG_NS, "topicProbability")
+    termText = _term(CKG_NS, "termText")
+    termWeight = _term(CKG_NS, "termWeight")
+    termRank = _term(CKG_NS, "termRank")
+    seedTerm = _term(CKG_NS, "seedTerm")
+    topicCount = _term(CKG_NS, "topicCount")
+    documentCount = _term(CKG_NS, "documentCount")
 
 
 class OA:
-    """W3C Web Annotation terms the concept annotations use (docs/concepts.md)."""
+    """W3C Web Annotation terms the concept annotations and topic assignments use."""
 
     Annotation = _term(OA_NS, "Annotation")
     hasBody = _term(OA_NS, "hasBody")
     hasTarget = _term(OA_NS, "hasTarget")
     motivatedBy = _term(OA_NS, "motivatedBy")
     identifying = _term(OA_NS, "identifying")
+    classifying = _term(OA_NS, "classifying")
 
 
 class PROV:
-    """W3C PROV-O terms (provenance of annotations and of each named graph)."""
+    """W3C PROV-O terms (provenance of annotations, topic assignments and named graphs)."""
 
     Entity = _term(PROV_NS, "Entity")
     Activity = _term(PROV_NS, "Activity")

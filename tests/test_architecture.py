@@ -23,6 +23,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "embed": {"pipeline", "service", "cli"},
     "pipeline": {"service", "cli"},
     "service": {"pipeline", "cli"},
+    "topics": {"rdf", "store", "pipeline", "service", "embed", "cli"},
+    "rank": {"rdf", "store", "pipeline", "service", "embed", "cli"},
 }
 
 
