@@ -92,6 +92,21 @@ class EmbeddingSettings(_Section):
     weights: tuple[float, float] = (1.0, 1.0)
 
 
+class TopicSettingsConfig(_Section):
+    """The seeded topic model (``ckg_rdf.topics``) and paper->topic links."""
+
+    enabled: bool = True
+    #: a seed file (TOML, see ckg_rdf/topics/data/seeds.toml); None: the packaged one
+    seeds: str | None = None
+    #: a labels file (TOML ``id = "label"``) overriding automatic labels
+    labels: str | None = None
+    #: unseeded topics added after the seeded ones
+    extra_topics: int = Field(0, ge=0)
+    iterations: int = Field(500, ge=1)
+    #: a paper is linked to each topic whose probability reaches this
+    threshold: float = Field(0.1, gt=0, le=1)
+
+
 class ExecutorSettings(_Section):
     """How paper batches are run (``ckg_rdf.pipeline.executors``)."""
 
@@ -114,6 +129,7 @@ class BuildConfig(_Section):
     store: StoreSettings = StoreSettings()
     concepts: ConceptSettings = ConceptSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
+    topics: TopicSettingsConfig = TopicSettingsConfig()
     executor: ExecutorSettings = ExecutorSettings()
 
     @field_validator("base_iri")

@@ -167,6 +167,9 @@ class CKG:
     producerVersion = _term(CKG_NS, "producerVersion")
     softwareVersion = _term(CKG_NS, "softwareVersion")
     allowedServicePrefix = _term(CKG_NS, "allowedServicePrefix")
+    # --- ranking (issue 12)
+    citationCount = _term(CKG_NS, "citationCount")
+    pageRank = _term(CKG_NS, "pageRank")
     # --- topics (issue 12): see ckg_rdf/rdf/topics.py
     TopicAssignment = _term(CKG_NS, "TopicAssignment")
     TopicTerm = _term(CKG_NS, "TopicTerm")

@@ -24,7 +24,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "pipeline": {"service", "cli"},
     "service": {"pipeline", "cli"},
     "topics": {"rdf", "store", "pipeline", "service", "embed", "cli"},
-    "rank": {"rdf", "store", "pipeline", "service", "embed", "cli"},
+    "rank": {"pipeline", "service", "embed", "cli"},
 }
 
 

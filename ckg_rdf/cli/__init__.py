@@ -25,6 +25,7 @@ from ckg_rdf.cli import build as build_cli
 from ckg_rdf.cli import concepts as concepts_cli
 from ckg_rdf.cli import embed as embed_cli
 from ckg_rdf.cli import query as query_cli
+from ckg_rdf.cli import rank as rank_cli
 from ckg_rdf.cli import serve as serve_cli
 from ckg_rdf.cli.common import err, out, say_error
 from ckg_rdf.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, CkgError
@@ -72,6 +73,7 @@ app.command("stats")(query_cli.stats_command)
 app.command("export")(query_cli.export_command)
 app.command("concepts")(concepts_cli.concepts_command)
 app.command("concept")(concepts_cli.concept_command)
+app.command("rank")(rank_cli.rank_command)
 app.command("similar")(embed_cli.similar_command)
 app.command("embed")(embed_cli.embed_command)
 app.add_typer(embed_cli.kge_env_app, name="kge-env")

@@ -292,13 +292,14 @@ def _run_stages(
         if not force and inputs and ctx.state.stage_inputs(stage.name) == inputs:
             report.skipped_stages.append(stage.name)
             continue
-        producer = _Producer(stage.name, stage.version, datetime.now(UTC), wrote=True)
+        started = datetime.now(UTC)
         counts = stage.run(ctx)
-        ctx.state.touch(stage.name)
+        for graph in stage.graphs:
+            ctx.state.touch(graph)
+            producers.append(_Producer(graph, stage.version, started, wrote=True))
         ctx.state.set_stage_inputs(stage.name, inputs)
         ctx.state.commit()
         report.steps[stage.name] = counts
-        producers.append(producer)
     report.notes.extend(ctx.notes)
     return producers
 

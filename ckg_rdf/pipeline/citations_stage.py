@@ -39,6 +39,7 @@ class CitationStage:
     name: str = "citations"
     version: str = "1"
     requires: tuple[str, ...] = ()
+    graphs: tuple[str, ...] = ("citations",)
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(ctx, ["papers"], self.version)

@@ -126,6 +126,7 @@ class EmbeddingStage:
     name: str = "embeddings"
     version: str = "2"
     requires: tuple[str, ...] = ("citations",)
+    graphs: tuple[str, ...] = ("embeddings",)
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(

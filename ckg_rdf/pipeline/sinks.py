@@ -27,7 +27,9 @@ class Sinks:
         self._handlers: dict[str, Callable[[list[Any]], None]] = {
             "citation_keys": self._citation_keys,
             "text_vectors": self._text_vectors,
+            "topic_texts": self._topic_texts,
         }
+        self._topic_texts_db: Any = None
 
     def take(self, side: dict[str, list[Any]]) -> None:
         for name, rows in side.items():
@@ -49,9 +51,18 @@ class Sinks:
             self._cache = VectorCache(self.data.embed_cache)
         self._cache.put_many(rows)
 
+    def _topic_texts(self, rows: list[Any]) -> None:
+        if self._topic_texts_db is None:
+            from ckg_rdf.pipeline.topics_stage import TopicTexts
+
+            self._topic_texts_db = TopicTexts(self.data.topics_dir / "texts.sqlite")
+        self._topic_texts_db.put(rows)
+
     def __enter__(self) -> Sinks:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._cache is not None:
             self._cache.close()
+        if self._topic_texts_db is not None:
+            self._topic_texts_db.close()

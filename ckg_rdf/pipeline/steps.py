@@ -95,6 +95,8 @@ class GraphStage(Protocol):
     version: str
     #: names of stages that must run before this one
     requires: tuple[str, ...]
+    #: the named graphs it writes (their local names; usually just its own name)
+    graphs: tuple[str, ...]
 
     def inputs(self, ctx: StageContext) -> str:
         """A fingerprint of what the stage reads: unchanged since its last run means skip."""
@@ -112,6 +114,11 @@ STEPS.register(
     "concepts", "ckg_rdf.pipeline.concepts_step:make_concept_step", "medical concepts in the text"
 )
 STEPS.register(
+    "topic-texts",
+    "ckg_rdf.pipeline.topics_stage:make_topic_text_step",
+    "each paper's text, kept for the topic model",
+)
+STEPS.register(
     "text-embeddings",
     "ckg_rdf.pipeline.embedding_stage:make_text_step",
     "text vectors of title, abstract and body, into the vector cache",
@@ -123,14 +130,22 @@ STAGES.register(
     "citations", "ckg_rdf.pipeline.citations_stage:make_citation_stage", "ckg:cites edges"
 )
 STAGES.register(
+    "topics", "ckg_rdf.pipeline.topics_stage:make_topic_stage", "seeded topic model and links"
+)
+STAGES.register(
+    "pagerank",
+    "ckg_rdf.pipeline.rank_stage:make_rank_stage",
+    "in-corpus citation counts and PageRank of every paper",
+)
+STAGES.register(
     "embeddings",
     "ckg_rdf.pipeline.embedding_stage:make_embedding_stage",
     "text + TransE paper vectors and the similar-papers index",
 )
 
 #: the order a default build runs them in (a stage's ``requires`` is checked against it)
-DEFAULT_STEPS = ("papers", "concepts", "text-embeddings")
-DEFAULT_STAGES = ("citations", "embeddings")
+DEFAULT_STEPS = ("papers", "concepts", "topic-texts", "text-embeddings")
+DEFAULT_STAGES = ("citations", "pagerank", "topics", "embeddings")
 
 
 def stage_inputs_of(ctx: StageContext, graphs: Sequence[str], *extra: Any) -> str:

@@ -1,0 +1,112 @@
+"""Rankings of papers as SPARQL: by in-corpus citations (optionally counted only from some
+papers) or by PageRank, over the papers on a topic and/or featuring every one of some concepts.
+
+The query is composed here from a few fixed pieces; every IRI enters it through
+pyoxigraph's term syntax (``str(NamedNode)``), which validates and escapes it, so a
+parameter can never change the query's structure. ``ckg rank`` and ``/rank`` run
+the composed query and show it, so a user can copy and adapt it; the simple cases
+are also named queries in ``sparql/`` (``most-cited-on-topic``, ...).
+
+Semantics (what the counts mean):
+
+* ``topics``: the ranked papers are linked (``ckg:associatedTopic``) to every topic given;
+* ``concepts``: the ranked papers mention (``ckg:associatedConcept``) every concept given;
+* ``citing_topics`` / ``citing_concepts``: a citation counts only when the *citing*
+  paper is on one of these topics or mentions one of these concepts (either);
+* citations are distinct citing papers of the corpus (self-citations never exist in
+  the graph); ties are broken by PageRank, then by IRI, so the order is stable;
+* ``by="pagerank"`` orders by the stored ``ckg:pageRank`` instead (citing filters
+  then only change the citation column, not the order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pyoxigraph import NamedNode
+
+from ckg_rdf.vocab import CKG, RDFS
+
+Order = Literal["citations", "pagerank"]
+ORDERS: tuple[str, ...] = ("citations", "pagerank")
+MAX_K = 1000
+
+
+class RankingError(ValueError):
+    """A ranking request that cannot be answered; the message says why."""
+
+
+@dataclass(frozen=True)
+class RankRequest:
+    topics: tuple[NamedNode, ...] = ()
+    concepts: tuple[NamedNode, ...] = ()
+    citing_topics: tuple[NamedNode, ...] = ()
+    citing_concepts: tuple[NamedNode, ...] = ()
+    by: str = "citations"
+    k: int = 20
+    offset: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if self.by not in ORDERS:
+            raise RankingError(f"rank by one of {', '.join(ORDERS)}, not {self.by!r}")
+        if not 1 <= self.k <= MAX_K:
+            raise RankingError(f"k must be from 1 to {MAX_K}, got {self.k}")
+        if self.offset < 0:
+            raise RankingError("offset must be 0 or more")
+
+
+def _values(var: str, terms: Sequence[NamedNode]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
+
+
+def ranking_query(request: RankRequest) -> str:
+    """The SPARQL SELECT answering ``request``: ?paper ?title ?citations ?pageRank."""
+    request.check()
+    where: list[str] = [f"?paper a {CKG.Paper} ."]
+    for topic in request.topics:
+        where.append(f"?paper {CKG.associatedTopic} {topic} .")
+    for concept in request.concepts:
+        where.append(f"?paper {CKG.associatedConcept} {concept} .")
+    citing = [f"?citing {CKG.cites} ?paper ."]
+    alternatives = []
+    if request.citing_topics:
+        alternatives.append(
+            f"{{ {_values('citingTopic', request.citing_topics)} "
+            f"?citing {CKG.associatedTopic} ?citingTopic }}"
+        )
+    if request.citing_concepts:
+        alternatives.append(
+            f"{{ {_values('citingConcept', request.citing_concepts)} "
+            f"?citing {CKG.associatedConcept} ?citingConcept }}"
+        )
+    if alternatives:
+        citing.append(" UNION ".join(alternatives))
+    order = (
+        "DESC(?citations) DESC(?pageRank) ?paper"
+        if request.by == "citations"
+        else "DESC(?pageRank) DESC(?citations) ?paper"
+    )
+    body = "\n      ".join(where)
+    citing_body = "\n        ".join(citing)
+    return f"""SELECT ?paper ?title ?citations ?pageRank
+WHERE {{
+  {{
+    SELECT ?paper (COUNT(DISTINCT ?citing) AS ?citations)
+    WHERE {{
+      {body}
+      OPTIONAL {{
+        {citing_body}
+      }}
+    }}
+    GROUP BY ?paper
+  }}
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+}}
+ORDER BY {order}
+LIMIT {request.k}
+OFFSET {request.offset}
+"""
