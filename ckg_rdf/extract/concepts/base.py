@@ -19,6 +19,8 @@ CONCEPT_TYPES: tuple[str, ...] = (
     "TEST_TREATMENT_PROCEDURE",
     "GENE_OR_PROTEIN",
     "ORGANISM",
+    # issue 15: chemicals that are not medications (glucose, sodium, creatinine)
+    "CHEMICAL",
 )
 
 
