@@ -1,0 +1,172 @@
+"""The learned backend: CRF taggers trained on public gold corpora, linked by the vocabulary.
+
+Why a CRF: on 2 CPU cores with no GPU, it was the family that could be
+trained in minutes, shipped in a few MB and run at well over a hundred
+abstracts a second; docs/concepts.md has what else was tried and the
+measurements. One tagger per entity group (disease, chemical, gene, species,
+anatomy: ``train.MODEL_SPECS``), all run on each sentence; overlapping spans
+of different taggers are resolved by confidence.
+
+A span is then linked: if its text (normalised, plurals included) is a
+vocabulary form of a concept of a compatible type, it gets that concept (and
+its identifiers); otherwise it becomes a concept of its own,
+``ner-{type}-{slug}`` (as in ``model.py``). Chemicals linked to a drug
+concept are typed MEDICATION, others CHEMICAL. Abbreviations defined in the
+text ("doxorubicin (DOX)") give every later "DOX" the long form's type and
+concept. ``Mention.score`` is the tagger's confidence: the mean marginal
+probability of the span's labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from ckg_rdf.extract.concepts.base import ConceptInfo, ExtractorError, Mention
+from ckg_rdf.extract.concepts.learned.features import gazetteer_tags, sentence_features
+from ckg_rdf.extract.concepts.learned.tokens import split_sentences, tokenize
+from ckg_rdf.extract.concepts.learned.train import FEATURES_VERSION, MANIFEST, SHIPPED_MODEL_DIR
+from ckg_rdf.extract.concepts.matcher import VocabularyMatcher
+from ckg_rdf.extract.concepts.model import _slug
+from ckg_rdf.extract.concepts.negation import NEGATABLE_TYPES, is_negated
+from ckg_rdf.extract.concepts.normalise import normalise_term
+from ckg_rdf.extract.concepts.senses import resolve_abbreviations
+
+#: bump when span merging or linking rules change; part of ``version``
+LEARNED_VERSION = "1"
+LEARNED_SOURCE = "ckg-rdf learned NER (CRF)"
+
+#: which vocabulary concept types a tagger's type may link to
+_LINKABLE: dict[str, tuple[str, ...]] = {
+    "CHEMICAL": ("MEDICATION", "CHEMICAL"),
+    "MEDICAL_CONDITION": ("MEDICAL_CONDITION",),
+    "GENE_OR_PROTEIN": ("GENE_OR_PROTEIN",),
+    "ORGANISM": ("ORGANISM",),
+    "ANATOMY": ("ANATOMY",),
+}
+
+#: (start, end, (type, text used for linking), confidence)
+_Span = tuple[int, int, tuple[str, str], float]
+
+
+class CrfExtractor:
+    """Runs the shipped (or a given folder's) CRF taggers; build once and reuse."""
+
+    name = "learned"
+
+    def __init__(
+        self, model_dir: Path | None = None, *, matcher: VocabularyMatcher | None = None
+    ) -> None:
+        try:
+            import pycrfsuite
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise ExtractorError(
+                "the learned backend needs python-crfsuite: pip install python-crfsuite"
+            ) from exc
+        self._pycrfsuite = pycrfsuite
+        model_dir = model_dir or SHIPPED_MODEL_DIR
+        manifest_path = model_dir / MANIFEST
+        if not manifest_path.exists():
+            raise ExtractorError(
+                f"{model_dir}: no {MANIFEST}; train the models first "
+                "(python -m ckg_rdf.extract.concepts.learned.train --out DIR)"
+            )
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if str(manifest.get("features_version")) != FEATURES_VERSION:
+            raise ExtractorError(
+                f"{model_dir}: models were trained with features version "
+                f"{manifest.get('features_version')}, this code has {FEATURES_VERSION}; retrain"
+            )
+        self.matcher = matcher or VocabularyMatcher()
+        digest = hashlib.sha256(manifest_path.read_bytes())
+        self._taggers: list[tuple[str, object]] = []
+        for entry in manifest["models"]:
+            path = model_dir / entry["file"]
+            tagger = pycrfsuite.Tagger()
+            try:
+                tagger.open(str(path))
+            except OSError as exc:
+                raise ExtractorError(f"cannot open the model {path}: {exc}") from exc
+            digest.update(path.read_bytes())
+            self._taggers.append((entry["type"], tagger))
+        self.model_dir = model_dir
+        self.model_version = digest.hexdigest()[:12]
+        self.version = f"learned-{LEARNED_VERSION}+{self.model_version}+{self.matcher.version}"
+        self._concepts: dict[str, ConceptInfo] = {}
+
+    # ------------------------------------------------------------ spans
+
+    def spans(self, text: str) -> list[tuple[int, int, str, float]]:
+        """(start, end, tagger type, confidence) before linking, abbreviations applied."""
+        return [(s, e, key[0], conf) for s, e, key, conf in self._spans(text)]
+
+    def _spans(self, text: str) -> list[_Span]:
+        tokens = tokenize(text)
+        if not tokens:
+            return []
+        hits = self.matcher.raw_hits(text)
+        gaz = gazetteer_tags(tokens, hits)
+        item_sequence = self._pycrfsuite.ItemSequence
+        found: list[tuple[float, int, int, str]] = []
+        for a, b in split_sentences(text, tokens):
+            words = [text[s:e] for s, e in tokens[a:b]]
+            xseq = item_sequence(sentence_features(words, gaz[a:b]))
+            for ctype, tagger in self._taggers:
+                labels = tagger.tag(xseq)
+                i = 0
+                n = len(labels)
+                while i < n:
+                    if labels[i] == "O":
+                        i += 1
+                        continue
+                    j = i + 1
+                    while j < n and labels[j] == "I":
+                        j += 1
+                    conf = sum(tagger.marginal(labels[k], k) for k in range(i, j)) / (j - i)
+                    found.append((conf, tokens[a + i][0], tokens[a + j - 1][1], ctype))
+                    i = j
+        if not found:
+            return []
+        # overlapping spans of different taggers: the more confident wins
+        found.sort(key=lambda f: (-f[0], f[1] - f[2]))
+        kept: list[_Span] = []
+        for conf, s, e, ctype in found:
+            if any(k[0] < e and s < k[1] for k in kept):
+                continue
+            kept.append((s, e, (ctype, text[s:e]), conf))
+        kept.sort(key=lambda k: (k[0], k[1]))
+        return resolve_abbreviations(text, kept, suppress_undefined=False)
+
+    # ------------------------------------------------------------ linking
+
+    def _link(self, surface: str, ctype: str) -> tuple[str, str]:
+        """(concept id, final type) for a span of tagger type ``ctype``."""
+        allowed = _LINKABLE.get(ctype, (ctype,))
+        concepts = self.matcher.index.concepts
+        for cid, exact, _score in self.matcher.index.lookup.get(normalise_term(surface), ()):
+            if exact is not None and exact != surface:
+                continue
+            info = concepts.get(cid)
+            if info is not None and info.type in allowed:
+                return cid, info.type
+        cid = f"ner-{ctype.lower().replace('_', '-')}-{_slug(surface)}"
+        if cid not in self._concepts:
+            self._concepts[cid] = ConceptInfo(cid, surface, ctype, LEARNED_SOURCE, self.version)
+        return cid, ctype
+
+    def concept(self, concept_id: str) -> ConceptInfo | None:
+        return self._concepts.get(concept_id) or self.matcher.concept(concept_id)
+
+    def extract(self, text: str) -> list[Mention]:
+        out = []
+        for s, e, (ctype, link_text), conf in self._spans(text):
+            cid, final_type = self._link(link_text, ctype)
+            negated = final_type in NEGATABLE_TYPES and is_negated(text, s, e)
+            out.append(Mention(s, e, text[s:e], cid, final_type, round(conf, 4), negated))
+        return out
+
+    def extract_batch(self, texts: Sequence[str]) -> list[list[Mention]]:
+        return [self.extract(t) for t in texts]
+
