@@ -74,7 +74,11 @@ class VocabularyMatcher:
                         surface = text[start:stop]
                     if surface != exact:
                         continue
-                hits.append((start, stop, concept_id, score, exact is not None and score <= 0.8))
+                # a short form nobody curated for this corpus: rule 2 of ``senses``
+                ambiguous = score < 1.0 and (
+                    (exact is not None and score <= 0.8) or stop - start <= 4
+                )
+                hits.append((start, stop, concept_id, score, ambiguous))
                 break
         if not hits:
             return []

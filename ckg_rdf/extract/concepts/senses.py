@@ -81,8 +81,10 @@ def resolve_abbreviations(
             continue
         done.add(a.short)
         long_span = ends.get(a.long_end)
-        if long_span is not None and long_span[0] < a.long_start:
-            long_span = None  # the hit reaches beyond the long form
+        if long_span is not None and long_span[0] != a.long_start:
+            # the span must be the whole long form: in "vesicular stomatitis
+            # virus (VSV)" a hit on "virus" alone does not say what VSV is
+            long_span = None
         uses = short_form_uses(text, a.short, a.short_start)
         if not uses:
             continue

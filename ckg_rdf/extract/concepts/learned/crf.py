@@ -169,4 +169,3 @@ class CrfExtractor:
 
     def extract_batch(self, texts: Sequence[str]) -> list[list[Mention]]:
         return [self.extract(t) for t in texts]
-
