@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ckg_rdf.extract.concepts.base import ConceptInfo, ExtractorError, Mention
+from ckg_rdf.extract.concepts.learned.clusters import read_clusters
 from ckg_rdf.extract.concepts.learned.features import gazetteer_tags, sentence_features
 from ckg_rdf.extract.concepts.learned.tokens import split_sentences, tokenize
 from ckg_rdf.extract.concepts.learned.train import FEATURES_VERSION, MANIFEST, SHIPPED_MODEL_DIR
@@ -81,6 +82,11 @@ class CrfExtractor:
             )
         self.matcher = matcher or VocabularyMatcher()
         digest = hashlib.sha256(manifest_path.read_bytes())
+        self._clusters: dict[str, tuple[str, str]] | None = None
+        if manifest.get("clusters"):
+            clusters_path = model_dir / manifest["clusters"]
+            self._clusters = read_clusters(clusters_path)
+            digest.update(clusters_path.read_bytes())
         self._taggers: list[tuple[str, object]] = []
         for entry in manifest["models"]:
             path = model_dir / entry["file"]
@@ -112,7 +118,7 @@ class CrfExtractor:
         found: list[tuple[float, int, int, str]] = []
         for a, b in split_sentences(text, tokens):
             words = [text[s:e] for s, e in tokens[a:b]]
-            xseq = item_sequence(sentence_features(words, gaz[a:b]))
+            xseq = item_sequence(sentence_features(words, gaz[a:b], self._clusters))
             for ctype, tagger in self._taggers:
                 labels = tagger.tag(xseq)
                 i = 0

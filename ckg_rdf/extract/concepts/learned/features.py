@@ -3,12 +3,12 @@
 Why these: a linear-chain CRF only knows what its features say, and for
 biomedical names the evidence is mostly in the word itself (its shape: "IL-6",
 "BRCA1"; its affixes: "-itis", "-emia", "-mycin", "-ase") and in the words
-around it ("... gene", "patients with ..."). Two features come from outside
-the corpora: the vocabulary matcher's hits (a gazetteer: the token starts or
-continues a known condition, drug, gene, ...), which lets the model trust a
-dictionary where it helps and override it where a corpus disagrees, and the
-token's case pattern in the rest of the document is not used (the corpora are
-sentences without document boundaries).
+around it ("... gene", "patients with ..."). Two feature families come from
+outside the corpora: the vocabulary matcher's hits (a gazetteer: the token
+starts or continues a known condition, drug, gene, ...), which lets the model
+trust a dictionary where it helps and override it where a corpus disagrees;
+and word clusters learned from unlabelled in-domain text (``clusters.py``),
+which carry what the model learned about a word to words used like it.
 
 Features are plain strings (python-crfsuite's fastest input form); one list
 per token. The same function serves training and prediction, so they cannot
@@ -28,6 +28,7 @@ _SHAPE_TABLE = str.maketrans(
     "X" * 26 + "x" * 26 + "d" * 10,
 )
 _REPEATS = re.compile(r"(.)\1+")
+_DIGIT = re.compile(r"\d")
 
 
 def shape(word: str) -> str:
@@ -74,18 +75,35 @@ def _word_features(word: str) -> list[str]:
     return feats
 
 
-def sentence_features(words: list[str], gazetteer: list[str]) -> list[list[str]]:
+def sentence_features(
+    words: list[str],
+    gazetteer: list[str],
+    clusters: dict[str, tuple[str, str]] | None = None,
+) -> list[list[str]]:
     """Features of each token of one sentence.
 
     ``gazetteer[i]`` is "" or "TYPE:B"/"TYPE:I": the vocabulary matcher's hit
-    covering token ``i`` (see :func:`gazetteer_tags`).
+    covering token ``i`` (see :func:`gazetteer_tags`). ``clusters`` maps a
+    word's cluster key (``clusters.cluster_key``) to its coarse and fine
+    word-cluster ids.
     """
     n = len(words)
     lows = [w.lower() for w in words]
     sshapes = [short_shape(w) for w in words]
+    cl: list[tuple[str, str] | None] = (
+        [clusters.get(_DIGIT.sub("0", low)) for low in lows] if clusters else [None] * n
+    )
     out: list[list[str]] = []
     for i, word in enumerate(words):
         f = ["b", *_word_features(word)]
+        c = cl[i]
+        if c is not None:
+            f.append("c1=" + c[0])
+            f.append("c2=" + c[1])
+        for d in (-1, 1):
+            j = i + d
+            if 0 <= j < n and cl[j] is not None:
+                f.append(f"{d}c2={cl[j][1]}")
         for d in (-2, -1, 1, 2):
             j = i + d
             if 0 <= j < n:

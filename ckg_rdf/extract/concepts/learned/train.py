@@ -18,11 +18,13 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ckg_rdf.extract.concepts.learned.clusters import CLUSTERS_FILE, read_clusters
 from ckg_rdf.extract.concepts.learned.corpora import (
     DEFAULT_CORPORA_DIR,
     Sentence,
@@ -35,7 +37,7 @@ from ckg_rdf.extract.concepts.learned.features import gazetteer_tags, sentence_f
 SHIPPED_MODEL_DIR = Path(__file__).parent / "models"
 MANIFEST = "manifest.json"
 #: bump when features or the manifest change; part of the extractor version
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ MODEL_SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("species", "ORGANISM", {"linnaeus-IOB": ("Species",)}),
     ModelSpec("anatomy", "ANATOMY", {"AnatEM-IOB": ("Anatomy",)}),
 )
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
 
 
 def sentence_text(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
@@ -105,12 +111,17 @@ def vocabulary_gazetteer() -> Gazetteer:
     return hits
 
 
-def featurise(sentences: Iterable[Sentence], gazetteer: Gazetteer) -> list[list[list[str]]]:
+def featurise(
+    sentences: Iterable[Sentence],
+    gazetteer: Gazetteer,
+    clusters: dict[str, tuple[str, str]] | None = None,
+) -> list[list[list[str]]]:
     """Feature sequences of corpus sentences (their text is the tokens joined by spaces)."""
     out = []
     for sent in sentences:
         text, spans = sentence_text(sent.tokens)
-        out.append(sentence_features(sent.tokens, gazetteer_tags(spans, gazetteer(text))))
+        tags = gazetteer_tags(spans, gazetteer(text))
+        out.append(sentence_features(sent.tokens, tags, clusters))
     return out
 
 
@@ -126,7 +137,8 @@ def train_model(
     *,
     splits: tuple[str, ...] = ("train",),
     cache: dict[Path, tuple[list[Sentence], list[list[list[str]]]]] | None = None,
-    log: Callable[[str], None] = print,
+    clusters: dict[str, tuple[str, str]] | None = None,
+    log: Callable[[str], None] = _say,
 ) -> dict:
     """Train one tagger and write ``{out_dir}/{spec.name}.crfsuite``; returns its manifest entry."""
     import pycrfsuite
@@ -142,7 +154,7 @@ def train_model(
             path = corpora_dir / corpus / f"{split}.tsv"
             if path not in cache:
                 sents = read_iob(path)
-                cache[path] = (sents, featurise(sents, gazetteer))
+                cache[path] = (sents, featurise(sents, gazetteer, clusters))
             sents, feats = cache[path]
             files[f"{corpus}/{split}.tsv"] = _digest(path)
             for sent, xseq in zip(sents, feats, strict=True):
@@ -171,29 +183,54 @@ def train_models(
     *,
     specs: Iterable[ModelSpec] = MODEL_SPECS,
     splits: tuple[str, ...] = ("train",),
-    log: Callable[[str], None] = print,
+    clusters_file: Path | None = None,
+    log: Callable[[str], None] = _say,
 ) -> Path:
     """Train every tagger into ``out_dir`` (the shipped models by default); returns the manifest.
 
     ``splits`` is ("train",) for the shipped models, so the devel scores in the
     README describe exactly what ships; ("train", "devel") trains on both.
+    ``clusters_file`` (``clusters.build_clusters``'s output) is copied next to
+    the models; by default the one already in ``out_dir`` is used, if any.
+    Models of ``out_dir``'s manifest not in ``specs`` are kept.
     """
     if not corpora_dir.is_dir():
         raise FileNotFoundError(f"{corpora_dir}: no such corpora folder")
     out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / CLUSTERS_FILE
+    if clusters_file is not None and clusters_file.resolve() != target.resolve():
+        shutil.copyfile(clusters_file, target)
+    clusters = read_clusters(target) if target.exists() else None
     gazetteer = vocabulary_gazetteer()
     cache: dict = {}
     entries = [
-        train_model(s, corpora_dir, out_dir, gazetteer, splits=splits, cache=cache, log=log)
+        train_model(
+            s,
+            corpora_dir,
+            out_dir,
+            gazetteer,
+            splits=splits,
+            cache=cache,
+            clusters=clusters,
+            log=log,
+        )
         for s in specs
     ]
+    path = out_dir / MANIFEST
+    names = {e["name"] for e in entries}
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("features_version") == FEATURES_VERSION:
+            entries = [e for e in old.get("models", []) if e["name"] not in names] + entries
+    order = [s.name for s in MODEL_SPECS]
+    entries.sort(key=lambda e: order.index(e["name"]) if e["name"] in order else len(order))
     manifest = {
         "features_version": FEATURES_VERSION,
         "gazetteer_version": getattr(gazetteer, "version", "none"),
+        "clusters": CLUSTERS_FILE if clusters is not None else None,
         "splits": list(splits),
         "models": entries,
     }
-    path = out_dir / MANIFEST
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
@@ -206,10 +243,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=SHIPPED_MODEL_DIR)
     ap.add_argument("--only", action="append", help="train only this model (repeatable)")
     ap.add_argument("--with-devel", action="store_true", help="train on train + devel")
+    ap.add_argument("--clusters", type=Path, help="word-cluster file to use (clusters.py)")
     args = ap.parse_args(argv)
     specs = [s for s in MODEL_SPECS if not args.only or s.name in args.only]
     splits = ("train", "devel") if args.with_devel else ("train",)
-    print(train_models(args.corpora, args.out, specs=specs, splits=splits))
+    print(
+        train_models(
+            args.corpora, args.out, specs=specs, splits=splits, clusters_file=args.clusters
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
