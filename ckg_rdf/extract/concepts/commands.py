@@ -28,6 +28,7 @@ out = Console()
 class Backend(StrEnum):
     vocab = "vocab"
     model = "model"
+    learned = "learned"
 
 
 def make_extractor(backend: str = "vocab", ner_model: Path | None = None) -> ConceptExtractor:
@@ -47,7 +48,12 @@ def make_extractor(backend: str = "vocab", ner_model: Path | None = None) -> Con
         return TransformersExtractor(
             ner_model, linker=vocab.index.lookup, linker_concepts=vocab.index.concepts
         )
-    raise ExtractorError(f"unknown backend {backend!r}; choose vocab or model")
+    if backend == "learned":
+        # the shipped CRF taggers, or a folder of retrained ones (--ner-model DIR)
+        from ckg_rdf.extract.concepts.learned import make_learned_extractor
+
+        return make_learned_extractor(ner_model)
+    raise ExtractorError(f"unknown backend {backend!r}; choose vocab, model or learned")
 
 
 def _fail(message: str) -> None:
@@ -95,7 +101,11 @@ def concepts_command(
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     backend: Annotated[
-        Backend, typer.Option(help="vocab: vocabulary matcher (default); model: --ner-model.")
+        Backend,
+        typer.Option(
+            help="vocab: vocabulary matcher (default, fastest); learned: CRF taggers trained "
+            "on public NER corpora (more recall, slower); model: --ner-model."
+        ),
     ] = Backend.vocab,
     ner_model: Annotated[
         Path | None,

@@ -105,9 +105,11 @@ def build_clusters(
     c1 = _kmeans(vecs, coarse, seed=1)
     c2 = _kmeans(vecs, fine, seed=2)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out_path, "wt", encoding="utf-8", compresslevel=9, mtime=0) as fh:
-        for w, a, b in sorted(zip(words, c1.tolist(), c2.tolist(), strict=True)):
-            fh.write(f"{w}\t{a}\t{b}\n")
+    body = "".join(
+        f"{w}\t{a}\t{b}\n" for w, a, b in sorted(zip(words, c1.tolist(), c2.tolist(), strict=True))
+    )
+    with out_path.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as gz:
+        gz.write(body.encode("utf-8"))  # mtime=0: same input, same bytes
     return len(words)
 
 
