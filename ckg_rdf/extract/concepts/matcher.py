@@ -74,10 +74,13 @@ class VocabularyMatcher:
                         surface = text[start:stop]
                     if surface != exact:
                         continue
-                # a short form nobody curated for this corpus: rule 2 of ``senses``
-                ambiguous = score < 1.0 and (
-                    (exact is not None and score <= 0.8) or stop - start <= 4
-                )
+                # a short form nobody curated for this corpus (an HPO or gene
+                # abbreviation; a case-blind HPO form of <= 4 letters such as
+                # "sAD"): rule 2 of ``senses``. Curated "=FORM"s (0.9) are not.
+                if exact is not None:
+                    ambiguous = score <= 0.8
+                else:
+                    ambiguous = score < 1.0 and stop - start <= 4
                 hits.append((start, stop, concept_id, score, ambiguous))
                 break
         if not hits:
