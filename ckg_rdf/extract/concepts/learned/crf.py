@@ -4,8 +4,9 @@ Why a CRF: on 2 CPU cores with no GPU, it was the family that could be
 trained in minutes, shipped in a few MB and run at well over a hundred
 abstracts a second; docs/concepts.md has what else was tried and the
 measurements. One tagger per entity group (disease, chemical, gene, species,
-anatomy: ``train.MODEL_SPECS``), all run on each sentence; overlapping spans
-of different taggers are resolved by confidence.
+anatomy: ``train.MODEL_SPECS``), all run on each sentence. Spans of one type
+never overlap; spans of different types may nest ("breast" in "breast
+cancer"), as in the gold corpora; the same stretch of text gets one type.
 
 A span is then linked: if its text (normalised, plurals included) is a
 vocabulary form of a concept of a compatible type, it gets that concept (and
@@ -135,15 +136,23 @@ class CrfExtractor:
                     i = j
         if not found:
             return []
-        # overlapping spans of different taggers: the more confident wins
-        found.sort(key=lambda f: (-f[0], f[1] - f[2]))
-        kept: list[_Span] = []
+        # each tagger's spans never overlap; across taggers, nested or
+        # overlapping spans of different types are kept ("breast" ANATOMY in
+        # "breast cancer" MEDICAL_CONDITION, as the gold corpora annotate them),
+        # but one stretch of text gets one type: the more confident
+        best: dict[tuple[int, int], tuple[float, str]] = {}
         for conf, s, e, ctype in found:
-            if any(k[0] < e and s < k[1] for k in kept):
-                continue
-            kept.append((s, e, (ctype, text[s:e]), conf))
-        kept.sort(key=lambda k: (k[0], k[1]))
-        return resolve_abbreviations(text, kept, suppress_undefined=False)
+            if (s, e) not in best or conf > best[(s, e)][0]:
+                best[(s, e)] = (conf, ctype)
+        by_type: dict[str, list[_Span]] = {}
+        for (s, e), (conf, ctype) in best.items():
+            by_type.setdefault(ctype, []).append((s, e, (ctype, text[s:e]), conf))
+        out: list[_Span] = []
+        for spans in by_type.values():
+            spans.sort(key=lambda k: (k[0], k[1]))
+            out.extend(resolve_abbreviations(text, spans, suppress_undefined=False))
+        out.sort(key=lambda k: (k[0], k[1]))
+        return out
 
     # ------------------------------------------------------------ linking
 
