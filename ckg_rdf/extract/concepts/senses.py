@@ -58,22 +58,31 @@ def resolve_abbreviations(
     make_short: Callable[[Span], Span | None] | None = None,
     *,
     suppress_undefined: bool = True,
+    head_of_long_form: bool = False,
+    kind: Callable[[Span], Hashable] | None = None,
 ) -> list[Span]:
     """Spans after rule 1: every use of a defined short form takes its long form's key.
 
-    ``make_short(long_span)`` may veto or rewrite what a short form gets
-    (default: the long form's key and score). With ``suppress_undefined`` a
-    short form whose long form has no span loses its own spans (the
+    The long form's span is the one ending where the long form ends; it must
+    start where the long form starts, unless ``head_of_long_form`` (then the
+    longest span ending there will do: "ribavirin-induced *hemolytic anemia*
+    (RIHA)"). ``make_short(long_span)`` may veto or rewrite what a short form
+    gets (default: the long form's key and score). With ``suppress_undefined``
+    a short form whose long form has no span loses its own spans (the
     dictionary's sense of "CP" is not this text's); without it (a tagger that
-    judged the short form in context) they are kept. Spans are sorted and do
-    not overlap.
+    judged the short form in context) they are kept. ``kind(span)`` says
+    which spans may not overlap (default: none may). Output is sorted.
     """
     if "(" not in text:
         return list(spans)
     abbrs = find_abbreviations(text)
     if not abbrs:
         return list(spans)
-    ends = {s[1]: s for s in spans}
+    ends: dict[int, Span] = {}
+    for sp in spans:
+        held = ends.get(sp[1])
+        if held is None or sp[0] < held[0]:
+            ends[sp[1]] = sp  # the longest span ending there
     out = list(spans)
     done: set[str] = set()
     for a in abbrs:
@@ -81,9 +90,11 @@ def resolve_abbreviations(
             continue
         done.add(a.short)
         long_span = ends.get(a.long_end)
-        if long_span is not None and long_span[0] != a.long_start:
-            # the span must be the whole long form: in "vesicular stomatitis
-            # virus (VSV)" a hit on "virus" alone does not say what VSV is
+        if long_span is not None and (
+            long_span[0] < a.long_start or (long_span[0] != a.long_start and not head_of_long_form)
+        ):
+            # by default the span must be the whole long form: in "vesicular
+            # stomatitis virus (VSV)" a hit on "virus" alone does not say what VSV is
             long_span = None
         uses = short_form_uses(text, a.short, a.short_start)
         if not uses:
@@ -97,7 +108,8 @@ def resolve_abbreviations(
         # drop what the uses were matched as on their own, and spans inside them
         out = [s for s in out if (s[0], s[1]) not in use_set and not _inside_any(s, uses)]
         if short_span is not None:
-            taken = [(s[0], s[1]) for s in out]
+            want = kind(short_span) if kind else None
+            taken = [(s[0], s[1]) for s in out if kind is None or kind(s) == want]
             for u in uses:
                 if not any(ts < u[1] and u[0] < te for ts, te in taken):
                     out.append((u[0], u[1], short_span[2], short_span[3]))

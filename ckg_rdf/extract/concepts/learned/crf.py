@@ -53,6 +53,13 @@ _LINKABLE: dict[str, tuple[str, ...]] = {
 _Span = tuple[int, int, tuple[str, str], float]
 
 
+def _prefer(ctype: str, conf: float, held_type: str, held_conf: float) -> bool:
+    """Whether a span of ``ctype`` replaces the same span already typed ``held_type``."""
+    if {ctype, held_type} == {"MEDICAL_CONDITION", "ANATOMY"}:
+        return ctype == "MEDICAL_CONDITION"
+    return conf > held_conf
+
+
 class CrfExtractor:
     """Runs the shipped (or a given folder's) CRF taggers; build once and reuse."""
 
@@ -139,20 +146,26 @@ class CrfExtractor:
         # each tagger's spans never overlap; across taggers, nested or
         # overlapping spans of different types are kept ("breast" ANATOMY in
         # "breast cancer" MEDICAL_CONDITION, as the gold corpora annotate them),
-        # but one stretch of text gets one type: the more confident
+        # but one stretch of text gets one type: the more confident, except that
+        # a condition beats anatomy (AnatEM counts tumours and cancers as
+        # anatomical "pathological formations"; in this graph they are conditions)
         best: dict[tuple[int, int], tuple[float, str]] = {}
         for conf, s, e, ctype in found:
-            if (s, e) not in best or conf > best[(s, e)][0]:
+            held = best.get((s, e))
+            if held is None or _prefer(ctype, conf, held[1], held[0]):
                 best[(s, e)] = (conf, ctype)
-        by_type: dict[str, list[_Span]] = {}
-        for (s, e), (conf, ctype) in best.items():
-            by_type.setdefault(ctype, []).append((s, e, (ctype, text[s:e]), conf))
-        out: list[_Span] = []
-        for spans in by_type.values():
-            spans.sort(key=lambda k: (k[0], k[1]))
-            out.extend(resolve_abbreviations(text, spans, suppress_undefined=False))
-        out.sort(key=lambda k: (k[0], k[1]))
-        return out
+        spans: list[_Span] = sorted(
+            (s, e, (ctype, text[s:e]), conf) for (s, e), (conf, ctype) in best.items()
+        )
+        # a defined short form takes the type and concept of the span that ends
+        # its long form, whatever the taggers made of it on its own
+        return resolve_abbreviations(
+            text,
+            spans,
+            suppress_undefined=False,
+            head_of_long_form=True,
+            kind=lambda sp: sp[2][0],
+        )
 
     # ------------------------------------------------------------ linking
 
