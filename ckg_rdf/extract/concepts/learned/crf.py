@@ -25,6 +25,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ckg_rdf.extract.concepts.abbreviations import short_form_uses
 from ckg_rdf.extract.concepts.base import ConceptInfo, ExtractorError, Mention
 from ckg_rdf.extract.concepts.learned.clusters import read_clusters
 from ckg_rdf.extract.concepts.learned.features import gazetteer_tags, sentence_features
@@ -64,6 +65,8 @@ class CrfExtractor:
     """Runs the shipped (or a given folder's) CRF taggers; build once and reuse."""
 
     name = "learned"
+    #: copy confident names to their other occurrences in the text (``_propagate``)
+    propagate = True
 
     def __init__(
         self, model_dir: Path | None = None, *, matcher: VocabularyMatcher | None = None
@@ -159,13 +162,44 @@ class CrfExtractor:
         )
         # a defined short form takes the type and concept of the span that ends
         # its long form, whatever the taggers made of it on its own
-        return resolve_abbreviations(
+        spans = resolve_abbreviations(
             text,
             spans,
             suppress_undefined=False,
             head_of_long_form=True,
             kind=lambda sp: sp[2][0],
         )
+        return self._propagate(text, spans) if self.propagate else spans
+
+    @staticmethod
+    def _propagate(text: str, spans: list[_Span]) -> list[_Span]:
+        """One sense per document: a confidently tagged name is tagged wherever it recurs.
+
+        A CRF decides each occurrence from its neighbours, so "ammonia" can be
+        found in one sentence and missed in the next; names of three or more
+        characters tagged with confidence >= 0.8 are copied to their other
+        whole-word, same-case occurrences not already covered by a span of
+        that type, with the confidence of the original times 0.9.
+        """
+        seen: dict[str, _Span] = {}
+        for sp in spans:
+            name = text[sp[0] : sp[1]]
+            if len(name) >= 3 and sp[3] >= 0.8 and sp[3] > seen.get(name, sp)[3] - 1e-9:
+                seen[name] = sp
+        if not seen:
+            return spans
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for sp in spans:
+            taken.setdefault(sp[2][0], []).append((sp[0], sp[1]))
+        added: list[_Span] = []
+        for name, sp in seen.items():
+            ctype = sp[2][0]
+            mine = taken[ctype]
+            for u0, u1 in short_form_uses(text, name):
+                if not any(t0 < u1 and u0 < t1 for t0, t1 in mine):
+                    mine.append((u0, u1))
+                    added.append((u0, u1, sp[2], sp[3] * 0.9))
+        return sorted(spans + added) if added else spans
 
     # ------------------------------------------------------------ linking
 

@@ -41,6 +41,22 @@ def short_shape(word: str) -> str:
     return _REPEATS.sub(r"\1", shape(word))
 
 
+#: word -> its own features; words recur, and this halves feature time
+_WORD_CACHE: dict[str, tuple[list[str], str]] = {}
+_WORD_CACHE_MAX = 200_000
+
+
+def _cached(word: str) -> tuple[list[str], str]:
+    """(features of the word itself, its short shape), memoised."""
+    hit = _WORD_CACHE.get(word)
+    if hit is None:
+        if len(_WORD_CACHE) >= _WORD_CACHE_MAX:
+            _WORD_CACHE.clear()
+        hit = (_word_features(word), short_shape(word))
+        _WORD_CACHE[word] = hit
+    return hit
+
+
 def _word_features(word: str) -> list[str]:
     low = word.lower()
     sh = shape(word)
@@ -89,13 +105,14 @@ def sentence_features(
     """
     n = len(words)
     lows = [w.lower() for w in words]
-    sshapes = [short_shape(w) for w in words]
+    own = [_cached(w) for w in words]
+    sshapes = [o[1] for o in own]
     cl: list[tuple[str, str] | None] = (
         [clusters.get(_DIGIT.sub("0", low)) for low in lows] if clusters else [None] * n
     )
     out: list[list[str]] = []
-    for i, word in enumerate(words):
-        f = ["b", *_word_features(word)]
+    for i in range(n):
+        f = ["b", *own[i][0]]
         c = cl[i]
         if c is not None:
             f.append("c1=" + c[0])
