@@ -55,7 +55,7 @@ def prf(tp: int, npred: int, ngold: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=ROOT / "tests/data/concepts_gold.jsonl")
-    ap.add_argument("--backend", default="vocab", choices=["vocab", "model"])
+    ap.add_argument("--backend", default="vocab", choices=["vocab", "model", "learned"])
     ap.add_argument("--ner-model", type=Path, default=None)
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line]
