@@ -123,6 +123,7 @@ class VocabularyMatcher:
             text,
             [(s, e, (cid, ambiguous), score) for s, e, cid, score, ambiguous in hits],
             lambda long: (long[0], long[1], (long[2][0], False), long[3]),
+            suppress_undefined=lambda span: span[2][1],
         )
         named = {key[0] for _, _, key, _ in spans if not key[1]}
         out: list[tuple[int, int, str, float]] = []

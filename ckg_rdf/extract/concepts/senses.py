@@ -48,7 +48,7 @@ _NOT_GENE_AFTER = re.compile(
     r"model|project|program|consortium|survey|registry|network)\b",
     re.IGNORECASE,
 )
-_VIRUS_AFTER = re.compile(r"^[\s-]*(?:virus|viruses|virions?|viral)\b", re.IGNORECASE)
+_VIRUS_AFTER = re.compile(r"^[\s-]*(?:virus|viruses|virions?)\b", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 
 
@@ -57,7 +57,7 @@ def resolve_abbreviations(
     spans: Sequence[Span],
     make_short: Callable[[Span], Span | None] | None = None,
     *,
-    suppress_undefined: bool = True,
+    suppress_undefined: bool | Callable[[Span], bool] = True,
     head_of_long_form: bool = False,
     kind: Callable[[Span], Hashable] | None = None,
 ) -> list[Span]:
@@ -70,7 +70,10 @@ def resolve_abbreviations(
     gets (default: the long form's key and score). With ``suppress_undefined``
     a short form whose long form has no span loses its own spans (the
     dictionary's sense of "CP" is not this text's); without it (a tagger that
-    judged the short form in context) they are kept. ``kind(span)`` says
+    judged the short form in context) they are kept; as a predicate, only the
+    spans it accepts are dropped (the vocabulary matcher drops ambiguous
+    short forms but keeps curated ones: "Coronavirus Disease 2019 (COVID-19)"
+    is COVID-19 even where the long form is not one vocabulary hit). ``kind(span)`` says
     which spans may not overlap (default: none may). Output is sorted.
     """
     if "(" not in text:
@@ -99,8 +102,14 @@ def resolve_abbreviations(
         uses = short_form_uses(text, a.short, a.short_start)
         if not uses:
             continue
-        if long_span is None and not suppress_undefined:
-            continue
+        if long_span is None:
+            if suppress_undefined is False:
+                continue
+            if suppress_undefined is not True:
+                drop = suppress_undefined
+                use_set = set(uses)
+                out = [sp for sp in out if (sp[0], sp[1]) not in use_set or not drop(sp)]
+                continue
         short_span = None
         if long_span is not None:
             short_span = make_short(long_span) if make_short else long_span
