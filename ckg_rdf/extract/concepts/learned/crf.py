@@ -38,8 +38,19 @@ from ckg_rdf.extract.concepts.normalise import normalise_term
 from ckg_rdf.extract.concepts.senses import resolve_abbreviations
 
 #: bump when span merging or linking rules change; part of ``version``
-LEARNED_VERSION = "1"
+LEARNED_VERSION = "3"
 LEARNED_SOURCE = "ckg-rdf learned NER (CRF)"
+
+#: types no training corpus annotates: the learned backend takes them from the
+#: vocabulary matcher (``extract``)
+VOCABULARY_ONLY_TYPES: tuple[str, ...] = ("TEST_TREATMENT_PROCEDURE",)
+
+#: vocabulary organisms that are not species names (not filled in by ``extract``)
+GENERIC_ORGANISM_WORDS = frozenset(
+    "virus viruses pathogen pathogens bacteria bacterium fungus fungi parasite parasites "
+    "plant plants bird birds animal animals rodent rodents mosquito mosquitoes yeast "
+    "microorganism microorganisms host hosts".split()
+)
 
 #: which vocabulary concept types a tagger's type may link to
 _LINKABLE: dict[str, tuple[str, ...]] = {
@@ -52,6 +63,39 @@ _LINKABLE: dict[str, tuple[str, ...]] = {
 
 #: (start, end, (type, text used for linking), confidence)
 _Span = tuple[int, int, tuple[str, str], float]
+
+
+_OPEN = {"(": ")", "[": "]"}
+_CLOSE = {")": "(", "]": "["}
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span cut at its first unmatched bracket ("2019 novel coronavirus (2019-nCoV"
+    -> "2019 novel coronavirus"); the part after the bracket if nothing is left before it."""
+    stack: list[int] = []
+    cut = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            stack.append(i)
+        elif ch in _CLOSE:
+            if stack and text[stack[-1]] == _CLOSE[ch]:
+                stack.pop()
+            else:
+                cut = i
+                break
+    if cut is None and stack:
+        cut = stack[0]
+    if cut is None:
+        return start, end
+    left = text[start:cut].rstrip()
+    if left and left[-1].isalnum():
+        return start, start + len(left)
+    right = text[cut + 1 : end]
+    offset = cut + 1 + len(right) - len(right.lstrip())
+    if offset < end and text[offset:end].strip() and _balanced(text, offset, end) == (offset, end):
+        return offset, end
+    return None
 
 
 def _prefer(ctype: str, conf: float, held_type: str, held_conf: float) -> bool:
@@ -109,6 +153,10 @@ class CrfExtractor:
             digest.update(path.read_bytes())
             self._taggers.append((entry["type"], tagger))
         self.model_dir = model_dir
+        tagged = {entry["type"] for entry in manifest["models"]}
+        if "CHEMICAL" in tagged:
+            tagged.add("MEDICATION")
+        self._vocabulary_only_types = frozenset(VOCABULARY_ONLY_TYPES) - tagged
         self.model_version = digest.hexdigest()[:12]
         self.version = f"learned-{LEARNED_VERSION}+{self.model_version}+{self.matcher.version}"
         self._concepts: dict[str, ConceptInfo] = {}
@@ -142,7 +190,9 @@ class CrfExtractor:
                     while j < n and labels[j] == "I":
                         j += 1
                     conf = sum(tagger.marginal(labels[k], k) for k in range(i, j)) / (j - i)
-                    found.append((conf, tokens[a + i][0], tokens[a + j - 1][1], ctype))
+                    span = _balanced(text, tokens[a + i][0], tokens[a + j - 1][1])
+                    if span is not None:
+                        found.append((conf, span[0], span[1], ctype))
                     i = j
         if not found:
             return []
@@ -227,6 +277,20 @@ class CrfExtractor:
             cid, final_type = self._link(link_text, ctype)
             negated = final_type in NEGATABLE_TYPES and is_negated(text, s, e)
             out.append(Mention(s, e, text[s:e], cid, final_type, round(conf, 4), negated))
+        # where no tagger found anything, the vocabulary fills in: tests and
+        # procedures (no corpus annotates them), and named organisms (LINNAEUS
+        # taught the species tagger few virus names; generic words such as
+        # "virus" or "pathogen" are not species and are left out)
+        added = False
+        for m in self.matcher.extract(text):
+            if m.type in self._vocabulary_only_types or (
+                m.type == "ORGANISM" and m.text.lower() not in GENERIC_ORGANISM_WORDS
+            ):
+                if not any(o.start < m.end and m.start < o.end for o in out):
+                    out.append(m)
+                    added = True
+        if added:
+            out.sort(key=lambda m: (m.start, m.end))
         return out
 
     def extract_batch(self, texts: Sequence[str]) -> list[list[Mention]]:
