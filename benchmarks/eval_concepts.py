@@ -1,7 +1,7 @@
 """Precision, recall and F1 per type of the concept extractor on the gold set.
 
 Usage: python benchmarks/eval_concepts.py [--gold tests/data/concepts_gold.jsonl]
-       [--backend vocab|model] [--ner-model PATH]
+       [--backend vocab|model|learned] [--ner-model PATH]
 
 Strict: same span and same type. Lenient: overlapping spans, same type.
 Negated mentions count as predictions (negation is a flag, not a deletion).
