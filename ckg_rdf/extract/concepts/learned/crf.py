@@ -1,12 +1,12 @@
 """The learned backend: CRF taggers trained on public gold corpora, linked by the vocabulary.
 
 Why a CRF: on 2 CPU cores with no GPU, it was the family that could be
-trained in minutes, shipped in a few MB and run at well over a hundred
-abstracts a second; docs/concepts.md has what else was tried and the
-measurements. One tagger per entity group (disease, chemical, gene, species,
-anatomy: ``train.MODEL_SPECS``), all run on each sentence. Spans of one type
-never overlap; spans of different types may nest ("breast" in "breast
-cancer"), as in the gold corpora; the same stretch of text gets one type.
+trained in minutes, shipped in a few MB and run at about a hundred abstracts
+a second; docs/concepts.md has what else was tried and the measurements.
+One tagger per entity group (disease, chemical, gene, species, anatomy:
+``train.MODEL_SPECS``), all run on each sentence. Spans of one type never
+overlap; spans of different types may nest ("breast" in "breast cancer"), as
+in the gold corpora; the same stretch of text gets one type.
 
 A span is then linked: if its text (normalised, plurals included) is a
 vocabulary form of a concept of a compatible type, it gets that concept (and
@@ -15,7 +15,9 @@ its identifiers); otherwise it becomes a concept of its own,
 concept are typed MEDICATION, others CHEMICAL. Abbreviations defined in the
 text ("doxorubicin (DOX)") give every later "DOX" the long form's type and
 concept. ``Mention.score`` is the tagger's confidence: the mean marginal
-probability of the span's labels.
+probability of the span's labels. Where no tagger found anything, the
+vocabulary matcher's tests and procedures (no corpus annotates them) and
+named organisms are added, with the matcher's own scores.
 """
 
 from __future__ import annotations
