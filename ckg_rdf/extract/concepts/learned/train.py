@@ -180,7 +180,6 @@ def train_model(
         "files": files,
         "sentences": n,
         "params": params,
-        "train_seconds": round(seconds, 1),
     }
 
 
