@@ -6,11 +6,13 @@ the "CHAT" trial to the CHAT gene, "vesicular stomatitis virus" to
 stomatitis. The rules here run after matching, on one text at a time:
 
 1. **Abbreviations** (``abbreviations.find_abbreviations``): when a text
-   defines "long form (SF)", every later whole-word, same-case "SF" takes the
-   long form's concept, whatever the dictionary says about "SF"; when the long
-   form has no concept, "SF" links to nothing (it means something else here).
-2. **Ambiguous short forms** (case-sensitive dictionary forms that are not
-   curated for this corpus: HPO abbreviations, gene symbols) link only with
+   defines "long form (SF)", every whole-word, same-case "SF" from there on
+   takes the long form's concept, whatever the dictionary says about "SF";
+   when the long form has no concept, an ambiguous "SF" (rule 2) links to
+   nothing (it means something else here), a curated one keeps its sense.
+2. **Ambiguous short forms** (dictionary forms not curated for this corpus:
+   case-sensitive HPO abbreviations and gene symbols, and case-blind HPO
+   forms of four characters or fewer such as "sAD") link only with
    support in the text: a condition abbreviation only when the same concept
    is also named in full in the text; a gene symbol only when a gene word
    ("gene", "expression", "protein", "mutation", ...) is within three words,
