@@ -125,3 +125,32 @@ def test_links_carry_backend_version_and_confidence(tiny_models: Path) -> None:
         assert 0.5 < float(r["s"].value) <= 1.0
         assert ex.version in r["v"].value
         assert r["agent"].value == CKG_NS + "LearnedNer"
+
+
+def test_models_trained_with_another_vocabulary_warn(tiny_models: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from ckg_rdf.extract.concepts.learned.crf import CrfExtractor
+
+    other = tmp_path / "models"
+    shutil.copytree(tiny_models, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["gazetteer_version"] = "vocab-2+000000000000"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="retrain"):
+        CrfExtractor(other)
+
+
+def test_shipped_models_match_the_shipped_vocabulary() -> None:
+    import warnings
+
+    from ckg_rdf.extract.concepts.learned import make_learned_extractor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ex = make_learned_extractor()
+    text = "Doxorubicin (DOX) caused cardiomyopathy in rats; DOX levels rose."
+    found = [(m.text, m.type) for m in ex.extract(text)]
+    assert ("Doxorubicin", "MEDICATION") in found
+    assert ("cardiomyopathy", "MEDICAL_CONDITION") in found
+    assert [t for w, t in found if w == "DOX"] == ["MEDICATION", "MEDICATION"]

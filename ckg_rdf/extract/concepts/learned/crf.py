@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -138,6 +139,15 @@ class CrfExtractor:
                 f"{manifest.get('features_version')}, this code has {FEATURES_VERSION}; retrain"
             )
         self.matcher = matcher or VocabularyMatcher()
+        trained_with = str(manifest.get("gazetteer_version", ""))
+        if trained_with and not trained_with.endswith("+" + self.matcher.index.version):
+            # the gazetteer feature now fires on other words than in training
+            warnings.warn(
+                f"{model_dir}: the taggers were trained with vocabulary {trained_with}, "
+                f"this one is {self.matcher.index.version}; retrain them "
+                "(python -m ckg_rdf.extract.concepts.learned.train)",
+                stacklevel=2,
+            )
         digest = hashlib.sha256(manifest_path.read_bytes())
         self._clusters: dict[str, tuple[str, str]] | None = None
         if manifest.get("clusters"):
