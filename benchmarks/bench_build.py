@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,10 +21,10 @@ from pathlib import Path
 import pyoxigraph
 import rdflib
 
-from ckg_rdf.pipeline import build
-from ckg_rdf.store import OxigraphStore
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.building import build_spine, open_graph  # noqa: E402
 
 
 def main() -> None:
@@ -38,11 +39,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             store = Path(tmp) / "store"
             t0 = time.perf_counter()
-            report = build(args.corpus, store)
+            report = build_spine(args.corpus, store)
             build_times.append(time.perf_counter() - t0)
             papers, triples = report.papers_read, report.triples_after
             nt = Path(tmp) / "graph.nt"
-            OxigraphStore(store, read_only=True).export(nt, "nt")
+            open_graph(store).export(nt, "nt")
 
             t0 = time.perf_counter()
             g = rdflib.Graph()

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ckg_rdf.embed.kge import (
+    KGE_BACKENDS,
     KGEConfig,
     KGEError,
-    get_embedder,
     link_prediction_metrics,
     split_triples,
 )
@@ -70,10 +70,10 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.store:
+        from ckg_rdf.datadir import DataDir
         from ckg_rdf.embed.kge import graph_triples
-        from ckg_rdf.store import open_store
 
-        triples = graph_triples(open_store(args.store, read_only=True))
+        triples = graph_triples(DataDir(args.store).open_store())
         source = str(args.store)
     else:
         triples = sample_triples(args.sample)
@@ -97,7 +97,7 @@ def main() -> None:
     for name in args.backends:
         try:
             t = time.perf_counter()
-            model = get_embedder(name).fit(train, cfg)
+            model = KGE_BACKENDS.create(name).fit(train, cfg)
             total = time.perf_counter() - t
         except KGEError as exc:
             print(f"{name:<11} skipped: {exc}")

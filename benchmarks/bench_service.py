@@ -102,7 +102,9 @@ class Stats:
         return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
 
 
-def light_request(rng: random.Random, iris: list[str], base: str, url: str) -> tuple[str, dict, dict]:
+def light_request(
+    rng: random.Random, iris: list[str], base: str, url: str
+) -> tuple[str, dict, dict]:
     kind = rng.randrange(3)
     if kind == 0:
         return url + "/sparql", {"query": rng.choice(LIGHT)}, {"Accept": "application/json"}
@@ -197,17 +199,26 @@ def run_load(url: str, iris: list[str], base: str, args: argparse.Namespace) -> 
     reqs = []
     for i in range(args.requests):
         if i % 2 == 0:
-            reqs.append((url + "/sparql", {"query": rng.choice(QUERIES)},
-                         {"Accept": "application/sparql-results+json, text/turtle"}))
+            reqs.append(
+                (
+                    url + "/sparql",
+                    {"query": rng.choice(QUERIES)},
+                    {"Accept": "application/sparql-results+json, text/turtle"},
+                )
+            )
         else:
             iri = rng.choice(iris)
             reqs.append((url + "/" + iri[len(base) :], {}, {"Accept": rng.choice(ACCEPTS)}))
     asyncio.run(burst(reqs[:100], args.concurrency))  # warm-up, not counted
     stats = asyncio.run(burst(reqs, args.concurrency))
-    print(f"load: {len(stats.latencies):,} requests, {args.concurrency} in flight, "
-          f"{args.workers} query workers; half SPARQL, half dereference")
-    print(f"  throughput {len(stats.latencies) / stats.wall:,.0f} req/s   "
-          f"p50 {stats.p50:.1f} ms   p99 {stats.p(0.99):.1f} ms   errors {stats.errors}")
+    print(
+        f"load: {len(stats.latencies):,} requests, {args.concurrency} in flight, "
+        f"{args.workers} query workers; half SPARQL, half dereference"
+    )
+    print(
+        f"  throughput {len(stats.latencies) / stats.wall:,.0f} req/s   "
+        f"p50 {stats.p50:.1f} ms   p99 {stats.p(0.99):.1f} ms   errors {stats.errors}"
+    )
     return stats.errors
 
 
@@ -224,14 +235,20 @@ def run_adversarial(url: str, iris: list[str], base: str, args: argparse.Namespa
         rows.append((heavy, stats, ratio, outcomes))
         if heavy == args.workers:
             failures += stats.errors
-    print(f"adversarial: light traffic (4 in flight, {args.seconds:g} s a scenario) beside N "
-          f"heavy queries and 2 abandoning clients; {args.workers} query workers")
-    print(f"{'heavy N':>8} {'light req':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/base':>9} "
-          f"{'light err':>9}  heavy outcomes (status: count; 0 = hung up)")
+    print(
+        f"adversarial: light traffic (4 in flight, {args.seconds:g} s a scenario) beside N "
+        f"heavy queries and 2 abandoning clients; {args.workers} query workers"
+    )
+    print(
+        f"{'heavy N':>8} {'light req':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/base':>9} "
+        f"{'light err':>9}  heavy outcomes (status: count; 0 = hung up)"
+    )
     for heavy, stats, ratio, outcomes in rows:
         name = "baseline" if heavy == 0 else str(heavy)
-        print(f"{name:>8} {len(stats.latencies):>9,} {stats.p50:>8.1f} {stats.p(0.99):>8.1f} "
-              f"{ratio:>9.2f} {stats.errors:>9}  {dict(sorted(outcomes.items()))}")
+        print(
+            f"{name:>8} {len(stats.latencies):>9,} {stats.p50:>8.1f} {stats.p(0.99):>8.1f} "
+            f"{ratio:>9.2f} {stats.errors:>9}  {dict(sorted(outcomes.items()))}"
+        )
     return failures
 
 

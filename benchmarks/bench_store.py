@@ -74,8 +74,9 @@ async def hammer(
             while not queue.empty():
                 i = queue.get_nowait()
                 t0 = time.perf_counter()
-                r = await client.get(url, params=params_of[i % len(params_of)],
-                                     headers={"Accept": accept})
+                r = await client.get(
+                    url, params=params_of[i % len(params_of)], headers={"Accept": accept}
+                )
                 latencies.append(time.perf_counter() - t0)
                 errors += r.status_code != 200
 
@@ -115,57 +116,105 @@ def main() -> None:
             embedded = build_graph(args.corpus, tmpdir / "embedded", base_iri=base, **no_vectors)
             t_embedded = time.perf_counter() - t0
             t0 = time.perf_counter()
-            build_graph(args.corpus, query_url, base_iri=base,
-                        **{"store.data_dir": str(tmpdir / "remote"), **no_vectors})
+            build_graph(
+                args.corpus,
+                query_url,
+                base_iri=base,
+                **{"store.data_dir": str(tmpdir / "remote"), **no_vectors},
+            )
             t_remote = time.perf_counter() - t0
-            print(f"corpus {args.corpus}: {embedded.papers_read:,} papers, "
-                  f"{embedded.triples_after:,} quads")
+            print(
+                f"corpus {args.corpus}: {embedded.papers_read:,} papers, "
+                f"{embedded.triples_after:,} quads"
+            )
             print(f"{'build into':<34} {'seconds':>8} {'papers/s':>9} {'vs embedded':>12}")
-            for name, t in (("embedded Oxigraph (disk)", t_embedded),
-                            ("Oxigraph server (SPARQL + GSP)", t_remote)):
-                print(f"{name:<34} {t:>8.2f} {embedded.papers_read / t:>9,.0f} "
-                      f"{t_embedded / t:>11.2f}x")
+            for name, t in (
+                ("embedded Oxigraph (disk)", t_embedded),
+                ("Oxigraph server (SPARQL + GSP)", t_remote),
+            ):
+                print(
+                    f"{name:<34} {t:>8.2f} {embedded.papers_read / t:>9,.0f} "
+                    f"{t_embedded / t:>11.2f}x"
+                )
 
-            cli = [sys.executable, "-c", "from ckg_rdf.cli import main; main()", "serve",
-                   "--workers", str(args.workers)]
-            servers.append(subprocess.Popen(
-                [*cli, "--store", str(tmpdir / "embedded"), "--port", str(ckg_port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            servers.append(subprocess.Popen(
-                [*cli, "--store", query_url, "--data-dir", str(tmpdir / "remote"),
-                 "--port", str(ckg_remote_port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            cli = [
+                sys.executable,
+                "-c",
+                "from ckg_rdf.cli import main; main()",
+                "serve",
+                "--workers",
+                str(args.workers),
+            ]
+            servers.append(
+                subprocess.Popen(
+                    [*cli, "--store", str(tmpdir / "embedded"), "--port", str(ckg_port)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            servers.append(
+                subprocess.Popen(
+                    [
+                        *cli,
+                        "--store",
+                        query_url,
+                        "--data-dir",
+                        str(tmpdir / "remote"),
+                        "--port",
+                        str(ckg_remote_port),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             ckg_local = f"http://127.0.0.1:{ckg_port}/sparql"
             ckg_remote = f"http://127.0.0.1:{ckg_remote_port}/sparql"
             wait(ckg_local, {"query": "ASK {}"}, servers[1])
             wait(ckg_remote, {"query": "ASK {}"}, servers[2])
             papers = [
                 b["p"]["value"]
-                for b in httpx.get(ckg_local, params={"query": SELECT.replace("10", "200")},
-                                   headers={"Accept": "application/json"}).json()["results"]["bindings"]
+                for b in httpx.get(
+                    ckg_local,
+                    params={"query": SELECT.replace("10", "200")},
+                    headers={"Accept": "application/json"},
+                ).json()["results"]["bindings"]
             ]
             shapes = {
                 "SELECT ... LIMIT 10": ([{"query": SELECT}], "application/sparql-results+json"),
-                "DESCRIBE <paper>": ([{"query": f"DESCRIBE <{p}>"} for p in papers],
-                                     "application/n-triples"),
+                "DESCRIBE <paper>": (
+                    [{"query": f"DESCRIBE <{p}>"} for p in papers],
+                    "application/n-triples",
+                ),
             }
-            print(f"\nSPARQL, {args.requests:,} requests, {args.concurrency} in flight, "
-                  f"ckg with {args.workers} query workers; baseline = Oxigraph server directly")
-            print(f"{'query':<20} {'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-                  f"{'errors':>6} {'vs server':>10}")
+            print(
+                f"\nSPARQL, {args.requests:,} requests, {args.concurrency} in flight, "
+                f"ckg with {args.workers} query workers; baseline = Oxigraph server directly"
+            )
+            print(
+                f"{'query':<20} {'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                f"{'errors':>6} {'vs server':>10}"
+            )
             for shape, (params, accept) in shapes.items():
                 direct = [dict(p, **{"union-default-graph": ""}) for p in params]
                 rows = []
-                for name, url, ps in (("Oxigraph server (direct)", query_url, direct),
-                                      ("ckg, embedded store", ckg_local, params),
-                                      ("ckg, remote store", ckg_remote, params)):
+                for name, url, ps in (
+                    ("Oxigraph server (direct)", query_url, direct),
+                    ("ckg, embedded store", ckg_local, params),
+                    ("ckg, remote store", ckg_remote, params),
+                ):
                     asyncio.run(hammer(url, ps, accept, 100, args.concurrency))  # warm-up
-                    rows.append((name, *asyncio.run(
-                        hammer(url, ps, accept, args.requests, args.concurrency))))
+                    rows.append(
+                        (
+                            name,
+                            *asyncio.run(hammer(url, ps, accept, args.requests, args.concurrency)),
+                        )
+                    )
                 base_rate = rows[0][1]
                 for name, rate, p50, p99, errors in rows:
-                    print(f"{shape:<20} {name:<28} {rate:>8,.0f} {p50:>8.1f} {p99:>8.1f} "
-                          f"{errors:>6} {rate / base_rate:>9.2f}x")
+                    print(
+                        f"{shape:<20} {name:<28} {rate:>8,.0f} {p50:>8.1f} {p99:>8.1f} "
+                        f"{errors:>6} {rate / base_rate:>9.2f}x"
+                    )
         finally:
             for proc in servers:
                 proc.terminate()

@@ -1,7 +1,7 @@
 """Precision, recall and F1 per type of the concept extractor on the gold set.
 
 Usage: python benchmarks/eval_concepts.py [--gold tests/data/concepts_gold.jsonl]
-       [--backend vocab|model] [--ner-model PATH]
+       [--backend vocab|model|learned] [--ner-model PATH]
 
 Strict: same span and same type. Lenient: overlapping spans, same type.
 Negated mentions count as predictions (negation is a flag, not a deletion).
@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ckg_rdf.extract.concepts import EXTRACTORS  # noqa: E402
 from ckg_rdf.extract.concepts.base import CONCEPT_TYPES  # noqa: E402
-from ckg_rdf.extract.concepts.commands import make_extractor  # noqa: E402
 
 Span = tuple[int, int, str]
 
@@ -55,11 +55,12 @@ def prf(tp: int, npred: int, ngold: int) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=ROOT / "tests/data/concepts_gold.jsonl")
-    ap.add_argument("--backend", default="vocab", choices=["vocab", "model"])
+    ap.add_argument("--backend", default="vocab", choices=["vocab", "model", "learned"])
     ap.add_argument("--ner-model", type=Path, default=None)
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line]
-    extractor = make_extractor(args.backend, args.ner_model)
+    options = {"model_dir": str(args.ner_model)} if args.ner_model else {}
+    extractor = EXTRACTORS.create(args.backend, **options)
     gold = [[(s, e, t) for s, e, t, _ in row["entities"]] for row in rows]
     pred = [
         [(m.start, m.end, m.type) for m in ms]

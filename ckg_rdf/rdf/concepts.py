@@ -30,10 +30,15 @@ TYPE_NODES: dict[str, NamedNode] = {
     "TEST_TREATMENT_PROCEDURE": CKG.TestTreatmentProcedure,
     "GENE_OR_PROTEIN": CKG.GeneOrProtein,
     "ORGANISM": CKG.Organism,
+    "CHEMICAL": CKG.Chemical,
 }
 
 #: extractor backend name -> the prov:SoftwareAgent individual
-AGENTS: dict[str, NamedNode] = {"vocab": CKG.VocabularyMatcher, "model": CKG.NerModel}
+AGENTS: dict[str, NamedNode] = {
+    "vocab": CKG.VocabularyMatcher,
+    "model": CKG.NerModel,
+    "learned": CKG.LearnedNer,
+}
 
 
 @dataclass(frozen=True, slots=True)

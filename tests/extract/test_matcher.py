@@ -28,6 +28,7 @@ def test_offsets_and_types(matcher: VocabularyMatcher) -> None:
     mentions = matcher.extract(text)
     assert [(m.text, m.type) for m in mentions] == [
         ("Remdesivir", "MEDICATION"),
+        ("patients", "ORGANISM"),  # people are Homo sapiens since 2026.3 (issue 15)
         ("ARDS", "MEDICAL_CONDITION"),
         ("fever", "MEDICAL_CONDITION"),
     ]
@@ -56,7 +57,8 @@ def test_longest_match_wins(matcher: VocabularyMatcher) -> None:
 def test_case_sensitive_abbreviations_and_stoplist(matcher: VocabularyMatcher) -> None:
     assert _ids(matcher, "ACE2 binds the spike protein")[0] == "ckg-ace2"
     assert _ids(matcher, "the ards value") == []  # lower-case word is not the abbreviation
-    assert _ids(matcher, "A CAT scan of MS patients and the ACE gene") == []  # stop-list
+    # stop-list; only the patients (Homo sapiens, since 2026.3) are found
+    assert _ids(matcher, "A CAT scan of MS patients and the ACE gene") == ["ckg-human"]
     # an all-caps title says nothing about case: no gene symbols there
     assert "ncbigene-920" not in _ids(matcher, "CD4 COUNTS IN HIV")
     assert "ncbigene-920" in _ids(matcher, "CD4 counts in HIV")
@@ -105,4 +107,4 @@ def test_curated_2026_2_additions(matcher: VocabularyMatcher) -> None:
     ]
     assert _ids(matcher, "the rna was") == []
     # an infertility synonym merges into the bundled HPO concept
-    assert _ids(matcher, "people with fertility problems") == ["hp-0000789"]
+    assert _ids(matcher, "people with fertility problems") == ["ckg-human", "hp-0000789"]

@@ -22,6 +22,11 @@ EXTRACTORS.register(
     "vocabulary matcher (default; fast)",
 )
 EXTRACTORS.register(
+    "learned",
+    "ckg_rdf.extract.concepts.learned:make_learned_extractor",
+    "CRF taggers trained on public NER corpora, shipped with the package (slower, better)",
+)
+EXTRACTORS.register(
     "model",
     "ckg_rdf.extract.concepts.model:make_model_extractor",
     "a local transformers token-classification model (model_dir)",

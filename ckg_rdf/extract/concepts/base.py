@@ -21,6 +21,8 @@ CONCEPT_TYPES: tuple[str, ...] = (
     "TEST_TREATMENT_PROCEDURE",
     "GENE_OR_PROTEIN",
     "ORGANISM",
+    # issue 15: chemicals that are not medications (glucose, sodium, creatinine)
+    "CHEMICAL",
 )
 
 
@@ -73,7 +75,12 @@ class ConceptExtractor(Protocol):
     version: str
 
     def extract(self, text: str) -> list[Mention]:
-        """Mentions in ``text``, sorted by start, not overlapping."""
+        """Mentions in ``text``, sorted by start; mentions of one type never overlap.
+
+        Mentions of different types may nest (the learned backend finds
+        "breast" ANATOMY inside "breast cancer" MEDICAL_CONDITION); the
+        vocabulary matcher's never overlap at all.
+        """
         ...
 
     def extract_batch(self, texts: Sequence[str]) -> list[list[Mention]]:
