@@ -144,7 +144,7 @@ async def burst(requests: list[tuple[str, dict, dict]], concurrency: int) -> Sta
 
 
 async def heavy_client(url: str, address: str, until: float, hang_up_s: float) -> dict[int, int]:
-    """Send never-ending queries from ``address`` until ``until``, hanging up after ``hang_up_s``."""
+    """Send never-ending queries from ``address`` until ``until``; hang up after ``hang_up_s``."""
     outcomes: dict[int, int] = {}
     transport = httpx.AsyncHTTPTransport(local_address=address)
     async with httpx.AsyncClient(transport=transport, timeout=hang_up_s) as client:
