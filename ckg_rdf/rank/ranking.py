@@ -27,6 +27,7 @@ from typing import Literal
 
 from pyoxigraph import NamedNode
 
+from ckg_rdf.errors import CkgError
 from ckg_rdf.vocab import CKG, RDFS
 
 Order = Literal["citations", "pagerank"]
@@ -34,7 +35,7 @@ ORDERS: tuple[str, ...] = ("citations", "pagerank")
 MAX_K = 1000
 
 
-class RankingError(ValueError):
+class RankingError(CkgError, ValueError):
     """A ranking request that cannot be answered; the message says why."""
 
 

@@ -20,7 +20,7 @@ from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.service.backends import QUERY_BACKENDS
 from ckg_rdf.service.middleware import BodyLimits, HeadAsGet, SecurityHeaders
 from ckg_rdf.service.resources import STATIC_DIR, TEMPLATES_DIR
-from ckg_rdf.service.routes import meta, pages, resources, similar, sparql
+from ckg_rdf.service.routes import meta, pages, rank, resources, similar, sparql
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.state import ServiceState
@@ -96,6 +96,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(meta.router)
+    app.include_router(rank.router)
     app.include_router(similar.router)  # before resources: /paper/{id:path} would take it
     app.include_router(resources.router)
 

@@ -21,6 +21,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ckg_rdf.rank.ranking import RankingError
+from ckg_rdf.rank.resolve import ResolveError
+from ckg_rdf.rank.run import RankResult, RankSpec, run_ranking
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
 from ckg_rdf.service.policy import PolicyError, QueryPolicy
@@ -105,6 +108,13 @@ class PageTask:
 @dataclass(frozen=True)
 class VoidTask:
     pass
+
+
+@dataclass(frozen=True)
+class RankTask:
+    """A ranking (``ckg_rdf.rank``): names resolved and the query run in one round trip."""
+
+    spec: RankSpec
 
 
 @dataclass(frozen=True)
@@ -440,6 +450,15 @@ def ensure_index(store: GraphReader, task: IndexTask) -> IndexInfo:
     return IndexInfo(index.fingerprint, str(directory), not index.spaces, temporary)
 
 
+def rank(store: GraphReader, task: RankTask) -> RankResult | Failure:
+    try:
+        return run_ranking(store, task.spec)
+    except ResolveError as exc:
+        return Failure("not_found", str(exc))
+    except RankingError as exc:
+        return Failure("bad_request", str(exc))
+
+
 def run(store: Any, task: object, limits: Limits) -> object:
     """Dispatch one task (in a worker process, or a thread for a remote store)."""
     if isinstance(task, QueryTask):
@@ -452,6 +471,8 @@ def run(store: Any, task: object, limits: Limits) -> object:
         return run_update(store, task, limits)
     if isinstance(task, VoidTask):
         return void_counts(store)
+    if isinstance(task, RankTask):
+        return rank(store, task)
     if isinstance(task, IndexTask):
         return ensure_index(store, task)
     return Failure("internal", f"unknown task {type(task).__name__}")
