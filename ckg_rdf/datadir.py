@@ -10,6 +10,7 @@ ckg-data/
   index/              the similar-papers vector index (derived; safe to delete)
   topics/             the topic model (so new papers are inferred without retraining)
   search.sqlite       the full-text search index
+  dumps/              the service's N-Quads dump of the build it serves (derived)
   writer.json         who holds the store's write lock, while one does
 ```
 
@@ -69,6 +70,11 @@ class DataDir:
     @property
     def search_file(self) -> Path:
         return self.root / "search.sqlite"
+
+    @property
+    def dumps_dir(self) -> Path:
+        """Where the service keeps the N-Quads dump of the build it serves."""
+        return self.root / "dumps"
 
     @property
     def writer_file(self) -> Path:

@@ -53,7 +53,17 @@ class NamedQuery:
         return cls(path.stem, description, text, params)
 
 
+#: the subfolder of federated examples (they call other endpoints through SERVICE)
+FEDERATED = "federated"
+
+
 def named_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
-    """All named queries by name, sorted."""
+    """All named queries by name, sorted; the federated examples as ``federated/NAME``."""
     directory = directory or sparql_dir()
-    return {p.stem: NamedQuery.from_file(p) for p in sorted(directory.glob("*.rq"))}
+    found = {p.stem: NamedQuery.from_file(p) for p in sorted(directory.glob("*.rq"))}
+    for p in sorted((directory / FEDERATED).glob("*.rq")):
+        q = NamedQuery.from_file(p)
+        found[f"{FEDERATED}/{q.name}"] = NamedQuery(
+            f"{FEDERATED}/{q.name}", q.description, q.text, q.params
+        )
+    return found

@@ -34,6 +34,24 @@ class GraphStats:
     graphs: dict[str, int]
 
 
+_CLASSES = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+_PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property"
+
+
+def _counted(store: GraphReader, query: str, var: str) -> dict[str, int]:
+    return {r[var].value: int(r["n"].value) for r in store.query(query)}  # type: ignore[union-attr]
+
+
+def class_counts(store: GraphReader) -> dict[str, int]:
+    """Entities per class (VoID class partitions)."""
+    return _counted(store, _CLASSES, "class")
+
+
+def property_counts(store: GraphReader) -> dict[str, int]:
+    """Triples per property (VoID property partitions)."""
+    return _counted(store, _PROPERTIES, "property")
+
+
 def graph_stats(store: GraphReader) -> GraphStats:
     nodes = {
         name: count_rows(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {iri} }}")
@@ -44,4 +62,6 @@ def graph_stats(store: GraphReader) -> GraphStats:
         for name, iri in EDGE_TYPES.items()
     }
     graphs = {g.value: store.count(g) for g in store.graphs()}
-    return GraphStats(nodes, edges, store.count(), graphs)
+    # the dataset's description counts the others, not itself (so the two agree)
+    described = sum(n for g, n in graphs.items() if not g.endswith("/graph/dataset"))
+    return GraphStats(nodes, edges, described, graphs)

@@ -78,6 +78,7 @@ class SKOS:
     prefLabel = _term(SKOS_NS, "prefLabel")
     altLabel = _term(SKOS_NS, "altLabel")
     exactMatch = _term(SKOS_NS, "exactMatch")
+    closeMatch = _term(SKOS_NS, "closeMatch")
     inScheme = _term(SKOS_NS, "inScheme")
     notation = _term(SKOS_NS, "notation")
 
@@ -169,6 +170,10 @@ class CKG:
     producerVersion = _term(CKG_NS, "producerVersion")
     softwareVersion = _term(CKG_NS, "softwareVersion")
     allowedServicePrefix = _term(CKG_NS, "allowedServicePrefix")
+    # --- the dataset description (issue 14)
+    sourceRelease = _term(CKG_NS, "sourceRelease")
+    sourceReleaseDate = _term(CKG_NS, "sourceReleaseDate")
+    paperCount = _term(CKG_NS, "paperCount")
     # --- ranking (issue 12)
     citationCount = _term(CKG_NS, "citationCount")
     pageRank = _term(CKG_NS, "pageRank")
@@ -213,18 +218,71 @@ class PROV:
     wasInformedBy = _term(PROV_NS, "wasInformedBy")
 
 
+class SCHEMA:
+    """schema.org terms: links from papers to their DOI, PubMed and PMC pages."""
+
+    sameAs = _term(SCHEMA_NS, "sameAs")
+
+
+#: where other linked-data graphs name a paper (OpenAlex, Crossref and NCBI use these IRIs)
+DOI_IRI = "https://doi.org/"
+PUBMED_IRI = "https://pubmed.ncbi.nlm.nih.gov/"
+PMC_IRI = "https://www.ncbi.nlm.nih.gov/pmc/articles/"
+
+
 class VOID:
-    """VoID terms: each named graph is described as a dataset with its size."""
+    """VoID terms: the dataset, each named graph as a subset, partitions, linksets."""
 
     Dataset = _term(VOID_NS, "Dataset")
+    DatasetDescription = _term(VOID_NS, "DatasetDescription")
+    Linkset = _term(VOID_NS, "Linkset")
     triples = _term(VOID_NS, "triples")
+    entities = _term(VOID_NS, "entities")
+    classes = _term(VOID_NS, "classes")
+    properties = _term(VOID_NS, "properties")
     subset = _term(VOID_NS, "subset")
+    uriSpace = _term(VOID_NS, "uriSpace")
+    vocabulary = _term(VOID_NS, "vocabulary")
+    exampleResource = _term(VOID_NS, "exampleResource")
+    classPartition = _term(VOID_NS, "classPartition")
+    propertyPartition = _term(VOID_NS, "propertyPartition")
+    class_ = _term(VOID_NS, "class")
+    property = _term(VOID_NS, "property")
+    subjectsTarget = _term(VOID_NS, "subjectsTarget")
+    objectsTarget = _term(VOID_NS, "objectsTarget")
+    linkPredicate = _term(VOID_NS, "linkPredicate")
+    sparqlEndpoint = _term(VOID_NS, "sparqlEndpoint")
+    dataDump = _term(VOID_NS, "dataDump")
+
+
+class DCAT:
+    """DCAT terms: the dataset, its distributions and the SPARQL service."""
+
+    Dataset = _term(DCAT_NS, "Dataset")
+    Distribution = _term(DCAT_NS, "Distribution")
+    DataService = _term(DCAT_NS, "DataService")
+    distribution = _term(DCAT_NS, "distribution")
+    accessURL = _term(DCAT_NS, "accessURL")
+    downloadURL = _term(DCAT_NS, "downloadURL")
+    mediaType = _term(DCAT_NS, "mediaType")
+    endpointURL = _term(DCAT_NS, "endpointURL")
+    servesDataset = _term(DCAT_NS, "servesDataset")
+    accessService = _term(DCAT_NS, "accessService")
+
+
+class FOAF:
+    primaryTopic = _term(FOAF_NS, "primaryTopic")
+    homepage = _term(FOAF_NS, "homepage")
 
 
 class DCTERMS:
     modified = _term(DCTERMS_NS, "modified")
     title = _term(DCTERMS_NS, "title")
     description = _term(DCTERMS_NS, "description")
+    source = _term(DCTERMS_NS, "source")
+    license = _term(DCTERMS_NS, "license")
+    LicenseDocument = _term(DCTERMS_NS, "LicenseDocument")
+    format = _term(DCTERMS_NS, "format")
 
 
 #: IRI templates of external vocabularies, for skos:exactMatch links from
@@ -236,7 +294,12 @@ EXTERNAL_IRI_PREFIXES: dict[str, str] = {
     "SNOMEDCT_US": "https://identifiers.org/snomedct:",
     "DRUGBANK": "https://identifiers.org/drugbank:",
     "NCBIGENE": "https://identifiers.org/ncbigene:",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
 }
+#: schemes whose links are close rather than exact (a drug dictionary's MeSH descriptor may
+#: be broader than the drug); every other scheme links with skos:exactMatch
+CLOSE_MATCH_SCHEMES = frozenset({"MESH"})
 
 
 def external_iri(scheme: str, local_id: str) -> NamedNode | None:

@@ -165,3 +165,25 @@ def test_first_and_last_author_of_known_papers(raw, sample_store) -> None:
         kept = kept_authors(raw[pid])
         assert order[pid][0][1] == kept[0] and order[pid][-1][1] == kept[-1]
         assert len(order[pid]) == len(kept)
+
+
+def test_no_triple_is_asserted_by_two_producers(sample_store) -> None:
+    """Each producer owns its named graph: the union has no duplicate to count twice."""
+    union = next(sample_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))["n"]
+    distinct = next(
+        sample_store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        )
+    )["n"]
+    assert int(union.value) == int(distinct.value)
+    graphs = {g.value.rsplit("/", 1)[1] for g in sample_store.graphs()}
+    assert {
+        "papers",
+        "concepts",
+        "citations",
+        "topics",
+        "topic-model",
+        "ranks",
+        "provenance",
+        "dataset",
+    } <= graphs

@@ -354,7 +354,6 @@ def _describe(
             ended=ended,
             producer_version=producer.version,
             configuration=configuration,
-            triples=store.count(iris.graph(producer.name)),
         )
         store.add(in_graph(triples, prov_graph))
 

@@ -24,8 +24,8 @@ class PapersStep:
     """Writes the ``papers`` graph; hands each paper's citation keys to the driver."""
 
     name: ClassVar[str] = "papers"
-    #: 2: qualified ckg:Authorship nodes with the author order
-    version: ClassVar[str] = "2"
+    #: 2: qualified ckg:Authorship nodes with the author order; 3: schema:sameAs DOI, PubMed, PMC
+    version: ClassVar[str] = "3"
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()

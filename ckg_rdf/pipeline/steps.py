@@ -138,6 +138,11 @@ STAGES.register(
     "in-corpus citation counts and PageRank of every paper",
 )
 STAGES.register(
+    "dataset",
+    "ckg_rdf.pipeline.dataset_stage:make_dataset_stage",
+    "the VoID + DCAT description of the dataset (last)",
+)
+STAGES.register(
     "embeddings",
     "ckg_rdf.pipeline.embedding_stage:make_embedding_stage",
     "text + TransE paper vectors and the similar-papers index",
@@ -145,7 +150,7 @@ STAGES.register(
 
 #: the order a default build runs them in (a stage's ``requires`` is checked against it)
 DEFAULT_STEPS = ("papers", "concepts", "topic-texts", "text-embeddings")
-DEFAULT_STAGES = ("citations", "pagerank", "topics", "embeddings")
+DEFAULT_STAGES = ("citations", "pagerank", "topics", "embeddings", "dataset")
 
 
 def stage_inputs_of(ctx: StageContext, graphs: Sequence[str], *extra: Any) -> str:

@@ -20,7 +20,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from ckg_rdf.extract.concepts.base import ConceptInfo
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.vocab import CKG, OA, PROV, RDF, SKOS, XSD, external_iri
+from ckg_rdf.vocab import CKG, CLOSE_MATCH_SCHEMES, OA, PROV, RDF, SKOS, XSD, external_iri
 
 #: concept type name (as extractors return it) -> ckg:ConceptType individual
 TYPE_NODES: dict[str, NamedNode] = {
@@ -69,7 +69,8 @@ def concept_triples(info: ConceptInfo, iris: IriScheme) -> Iterator[Triple]:
     for scheme, local in info.xrefs:
         target = external_iri(scheme, local)
         if target is not None:
-            yield Triple(node, SKOS.exactMatch, target)
+            match = SKOS.closeMatch if scheme in CLOSE_MATCH_SCHEMES else SKOS.exactMatch
+            yield Triple(node, match, target)
 
 
 def link_triples(

@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from ckg_rdf import __version__
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.vocab import CKG, DCTERMS, PROV, RDF, RDFS, VOID, XSD
+from ckg_rdf.vocab import CKG, DCTERMS, PROV, RDF, RDFS, XSD
 
 #: the graph that describes the others
 PROVENANCE = "provenance"
@@ -42,18 +42,16 @@ def provenance_triples(
     ended: datetime,
     producer_version: str,
     configuration: str,
-    triples: int,
     description: str = "",
 ) -> list[Triple]:
     """The description of one producer's graph after one run (in the provenance graph)."""
     graph = iris.graph(producer)
     activity = iris.build(run_id, producer)
+    # its size and VoID type are the dataset description's to say (graph "dataset")
     out = [
-        Triple(graph, RDF.type, VOID.Dataset),
         Triple(graph, RDF.type, PROV.Entity),
         Triple(graph, RDFS.label, Literal(f"{producer} graph")),
         Triple(graph, DCTERMS.modified, _time(ended)),
-        Triple(graph, VOID.triples, Literal(str(triples), datatype=XSD.integer)),
         Triple(graph, PROV.wasGeneratedBy, activity),
         Triple(activity, RDF.type, CKG.BuildActivity),
         Triple(activity, RDFS.label, Literal(f"{producer} of build {run_id}")),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.identity import author_identity, institution_id
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.vocab import CKG, RDF, RDFS, XSD
+from ckg_rdf.vocab import CKG, DOI_IRI, PMC_IRI, PUBMED_IRI, RDF, RDFS, SCHEMA, XSD
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -58,6 +59,7 @@ def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
     for predicate, value in identifiers:
         if value:
             yield Triple(p, predicate, _lit(value))
+    yield from same_as(p, paper)
     date = publication_date(paper.publish_time)
     if date is not None:
         yield Triple(p, CKG.publicationDate, date)
@@ -109,6 +111,20 @@ def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
             ):
                 if value:
                     yield Triple(i, predicate, _lit(value))
+
+
+def same_as(node: NamedNode, paper: PaperRecord) -> Iterator[Triple]:
+    """``schema:sameAs`` the IRIs other graphs use for the paper (DOI, PubMed, PMC), so a
+    federated query can join on them."""
+    targets = []
+    if paper.doi:
+        targets.append(DOI_IRI + quote(paper.doi, safe="/:;()._-"))
+    if paper.pmid:
+        targets.append(PUBMED_IRI + quote(paper.pmid, safe=""))
+    if paper.pmcid:
+        targets.append(PMC_IRI + quote(paper.pmcid, safe="") + "/")
+    for iri in targets:
+        yield Triple(node, SCHEMA.sameAs, NamedNode(iri))
 
 
 def cites_triple(citing: str, cited: str, iris: IriScheme) -> Triple:

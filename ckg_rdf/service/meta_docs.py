@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ckg_rdf.rdf.dataset import dataset_iri
 from ckg_rdf.resources import ontology_path
 from ckg_rdf.service import conneg
 from ckg_rdf.service.backends import PAGES
@@ -22,8 +23,8 @@ from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.resources import TEMPLATES_DIR, service_query
 from ckg_rdf.service.responses import page_error, text_error
 from ckg_rdf.service.state import ServiceState
-from ckg_rdf.service.tasks import Failure, Payload, QueryTask, serialize_graph
-from ckg_rdf.vocab import ONTOLOGY_IRI
+from ckg_rdf.service.tasks import DescriptionTask, Failure, Payload, QueryTask, serialize_graph
+from ckg_rdf.vocab import DCAT, DCTERMS, FOAF, ONTOLOGY_IRI, RDF, VOID
 
 VARY = {"Vary": "Accept"}
 
@@ -124,8 +125,46 @@ async def example_papers(state: ServiceState) -> list[dict[str, str]]:
     ]
 
 
+def service_triples(state: ServiceState) -> list[ox.Triple]:
+    """What only the running service can say of the dataset: its endpoint and its dump."""
+    root = state.public_root
+    ds = dataset_iri(state.base)
+    service = ox.NamedNode(root + "sparql")
+    dump = ox.NamedNode(root + "dump.nq.gz")
+    t = ox.Triple
+    return [
+        t(ds, VOID.sparqlEndpoint, service),
+        t(ds, FOAF.homepage, ox.NamedNode(root)),
+        t(ds, VOID.dataDump, dump),
+        t(ds, DCAT.distribution, dump),
+        t(dump, RDF.type, DCAT.Distribution),
+        t(dump, DCAT.downloadURL, dump),
+        t(
+            dump,
+            DCAT.mediaType,
+            ox.NamedNode("https://www.iana.org/assignments/media-types/application/n-quads"),
+        ),
+        t(dump, DCTERMS.title, ox.Literal("The whole graph, named graphs kept (N-Quads, gzip)")),
+        t(ds, DCAT.distribution, service),
+        t(service, RDF.type, DCAT.DataService),
+        t(service, DCAT.endpointURL, service),
+        t(service, DCAT.servesDataset, ds),
+    ]
+
+
 async def void_description(request: Request, state: ServiceState) -> Response:
-    """The VoID description with the graph's real counts."""
+    """The VoID + DCAT description: the build's (counted once), plus the endpoint and dump."""
+    result = await state.backend.run(DescriptionTask(), lane=PAGES)
+    if isinstance(result, Failure):
+        return page_error(request, state, result)
+    if result is None:  # a graph built before descriptions: count now
+        return await _counted_description(request, state)
+    assert isinstance(result, bytes)
+    triples = list(ox.parse(result, format=ox.RdfFormat.N_TRIPLES)) + service_triples(state)
+    return rdf_response(request, triples, state=state, title="VoID description of the dataset")
+
+
+async def _counted_description(request: Request, state: ServiceState) -> Response:
     root = state.public_root
     counts = await state.counts()
     if isinstance(counts, Failure):
@@ -133,7 +172,7 @@ async def void_description(request: Request, state: ServiceState) -> Response:
     examples = [p["iri"] for p in (await example_papers(state))[:3]]
     triples = render_rdf(
         "void.ttl",
-        dataset=root + ".well-known/void#dataset",
+        dataset=dataset_iri(state.base).value,
         root=root,
         endpoint=root + "sparql",
         base=state.base,

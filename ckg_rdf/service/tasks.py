@@ -111,6 +111,19 @@ class VoidTask:
 
 
 @dataclass(frozen=True)
+class DescriptionTask:
+    """The dataset description the build wrote (VoID + DCAT)."""
+
+
+@dataclass(frozen=True)
+class DumpTask:
+    """The whole graph as gzipped N-Quads in ``directory``, made once per build served."""
+
+    directory: str
+    build_id: str
+
+
+@dataclass(frozen=True)
 class RankTask:
     """A ranking (``ckg_rdf.rank``): names resolved and the query run in one round trip."""
 
@@ -415,15 +428,75 @@ def page_data(store: GraphReader, task: PageTask, limits: Limits) -> PageData | 
     return PageData(description, rows)
 
 
+_DESCRIBED = """
+SELECT ?kind ?key ?n WHERE {
+  GRAPH ?g {
+    { ?ds a void:Dataset ; void:triples ?n ; void:uriSpace ?space . BIND("triples" AS ?kind) }
+    UNION { ?ds void:classPartition ?c . ?c void:class ?key ; void:entities ?n .
+            BIND("class" AS ?kind) }
+    UNION { ?ds void:propertyPartition ?c . ?c void:property ?key ; void:triples ?n .
+            BIND("property" AS ?kind) }
+    UNION { ?ds void:subset ?key . ?key a void:Dataset ; void:triples ?n .
+            BIND("graph" AS ?kind) }
+  }
+}"""
+
+
 def void_counts(store: GraphReader) -> VoidCounts:
-    """Triples per class, per property and per named graph, for VoID and the home page."""
-    counts = VoidCounts(triples=store.count())
-    for row in store.query(service_query("void-classes")):  # type: ignore[union-attr]
-        counts.classes[row["class"].value] = int(row["n"].value)
-    for row in store.query(service_query("void-properties")):  # type: ignore[union-attr]
-        counts.properties[row["property"].value] = int(row["n"].value)
-    counts.graphs = {g.value: store.count(g) for g in store.graphs()}
-    return counts
+    """Triples per class, per property and per named graph, for VoID and the home page:
+    from the description the build wrote (``graph/dataset``), else counted now."""
+    from ckg_rdf.stats import class_counts, property_counts
+
+    described = [g for g in store.graphs() if g.value.endswith("/graph/dataset")]
+    if described:
+        counts = VoidCounts(triples=0)
+        rows = store.query(_DESCRIBED, default_graph=[], named_graphs=described)
+        for row in rows:  # type: ignore[union-attr]
+            kind, n = row["kind"].value, int(row["n"].value)
+            if kind == "triples":
+                counts.triples = n
+            else:
+                key = row["key"].value
+                {"class": counts.classes, "property": counts.properties, "graph": counts.graphs}[
+                    kind
+                ][key] = n
+        return counts
+    graphs = {g.value: store.count(g) for g in store.graphs()}
+    return VoidCounts(sum(graphs.values()), class_counts(store), property_counts(store), graphs)
+
+
+def description(store: GraphReader) -> bytes | None:
+    """The dataset description the build wrote, as N-Triples (None for an older build)."""
+    described = [g for g in store.graphs() if g.value.endswith("/graph/dataset")]
+    if not described:
+        return None
+    triples = list(
+        as_triples(
+            store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=described)
+        )
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def dump(store: GraphReader, task: DumpTask) -> str:
+    """The path of the dump of this build, written (atomically) if it is not there yet."""
+    import gzip
+    import shutil
+
+    directory = Path(task.directory)
+    target = directory / f"ckg-{task.build_id}.nq.gz"
+    if target.exists():
+        return str(target)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{target.name}.tmp"
+    with gzip.open(tmp, "wb", compresslevel=6) as fh:
+        store.export(fh, "nq")  # type: ignore[arg-type]
+    tmp.replace(target)
+    for old in directory.glob("ckg-*.nq.gz"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    shutil.rmtree(directory / "tmp", ignore_errors=True)
+    return str(target)
 
 
 def ensure_index(store: GraphReader, task: IndexTask) -> IndexInfo:
@@ -471,6 +544,10 @@ def run(store: Any, task: object, limits: Limits) -> object:
         return run_update(store, task, limits)
     if isinstance(task, VoidTask):
         return void_counts(store)
+    if isinstance(task, DescriptionTask):
+        return description(store)
+    if isinstance(task, DumpTask):
+        return dump(store, task)
     if isinstance(task, RankTask):
         return rank(store, task)
     if isinstance(task, IndexTask):

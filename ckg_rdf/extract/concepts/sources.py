@@ -144,7 +144,7 @@ def read_hpo(path: Path | None = None) -> Iterator[Entry]:
                     current["syn"].append((m.group(1), m.group(3) or ""))
             elif key == "xref":
                 scheme, _, local = value.split(" ", 1)[0].partition(":")
-                if scheme in ("UMLS", "SNOMEDCT_US") and local:
+                if scheme in ("UMLS", "SNOMEDCT_US", "NCIT") and local:
                     current["xref"].append((scheme, local))
 
     under: dict[str, bool] = {HPO_PHENOTYPIC_ABNORMALITY: True}
@@ -239,16 +239,23 @@ def _plausible_drug_surface(variant: str) -> bool:
 def read_drugs(path: Path | None = None) -> Iterator[Entry]:
     """Drug names and brand names with DrugBank ids as MEDICATION concepts.
 
-    The dictionary's MeSH ids are not used: several are a pharmacological
-    class rather than the drug (chloroquine and hydroxychloroquine both carry
-    D018501), see docs/vocabularies.md. Variants that the dictionary maps to
-    more than one canonical drug are ambiguous and skipped.
+    The dictionary's MeSH ids are not used to match text, and link out only
+    where one drug alone carries the id, as ``skos:closeMatch``: several are a
+    pharmacological class rather than the drug (chloroquine and
+    hydroxychloroquine both carry D018501), see docs/vocabularies.md. Variants
+    that the dictionary maps to more than one canonical drug are ambiguous and
+    skipped.
     """
     path = path or _package_dir("drug_named_entity_recognition") / "drug_ner_dictionary.pkl.bz2"
     with bz2.open(path) as fh:
         data = pickle.load(fh)  # noqa: S301 - a file shipped by an installed package
     variants: dict[str, list[str]] = data["drug_variant_to_canonical"]
     canon: dict[str, dict] = data["drug_canonical_to_data"]
+    # a MeSH id that only one drug carries names that drug (a shared one, a class)
+    mesh_owners: dict[str, int] = {}
+    for info in canon.values():
+        if info.get("mesh_id"):
+            mesh_owners[info["mesh_id"]] = mesh_owners.get(info["mesh_id"], 0) + 1
     by_canonical: dict[str, list[str]] = {}
     for variant, targets in variants.items():
         if len(targets) == 1:
@@ -277,7 +284,14 @@ def read_drugs(path: Path | None = None) -> Iterator[Entry]:
             source=DRUG_NAME,
             source_version=version,
             surfaces=surfaces,
-            xrefs=[("DRUGBANK", drugbank)] if drugbank else [],
+            xrefs=[
+                *([("DRUGBANK", drugbank)] if drugbank else []),
+                *(
+                    [("MESH", info["mesh_id"])]
+                    if info.get("mesh_id") and mesh_owners.get(info["mesh_id"]) == 1
+                    else []
+                ),
+            ],
         )
 
 

@@ -29,7 +29,7 @@ from ckg_rdf.extract.concepts.base import ConceptInfo, ExtractorError
 from ckg_rdf.extract.concepts.normalise import normalise_term, plural_forms
 
 #: bump when compilation rules change (it is part of the extractor version)
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 
 #: a candidate for a key: (concept id, exact spelling required or None, score)
 Candidate = tuple[str, str | None, float]
@@ -54,6 +54,20 @@ class VocabularyIndex:
     def version(self) -> str:
         """Short, stable id of the compiled vocabulary (inputs' digest)."""
         return self.digest[:12]
+
+    @property
+    def surfaces_version(self) -> str:
+        """A digest of what the matcher can find (keys, their concepts and types) and of
+        nothing else: unlike :attr:`version` it does not change when only a concept's
+        external links do, so models trained on the matcher's hits stay valid."""
+        h = hashlib.sha256()
+        for key in sorted(self.lookup):
+            h.update(key.encode())
+            for cid, exact, score in self.lookup[key]:
+                ctype = self.concepts[cid].type if cid in self.concepts else ""
+                h.update(f"\t{cid}\t{exact or ''}\t{score}\t{ctype}".encode())
+            h.update(b"\n")
+        return h.hexdigest()[:12]
 
 
 def cache_dir() -> Path:

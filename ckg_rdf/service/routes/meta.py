@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from ckg_rdf.service import conneg
+from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
 from ckg_rdf.service.jsonld import context_document
@@ -17,7 +18,7 @@ from ckg_rdf.service.meta_docs import (
     void_description,
 )
 from ckg_rdf.service.responses import text_error
-from ckg_rdf.service.tasks import Failure
+from ckg_rdf.service.tasks import DumpTask, Failure
 from ckg_rdf.service.views import Linker, ontology_view
 from ckg_rdf.vocab import ONTOLOGY_IRI
 
@@ -94,3 +95,27 @@ async def ontology_document(request: Request, state: State, extension: str) -> R
 async def jsonld_context() -> Response:
     """The JSON-LD context generated from the ontology, for clients that want to reuse it."""
     return Response(context_document(), media_type="application/ld+json")
+
+
+@router.get(
+    "/dump.nq.gz",
+    summary="The whole graph as N-Quads (gzip)",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/gzip": {}}, "description": "Named graphs kept."},
+        503: {"content": {"text/plain": {}}, "description": "The dump could not be made."},
+    },
+)
+async def dump(request: Request, state: State) -> Response:
+    """Every named graph of the build being served, for offline loaders (``oxigraph load``,
+    QLever, Neptune); made once per build, then served from the data directory."""
+    build = state.build_id or "current"
+    result = await state.backend.run(
+        DumpTask(str(state.settings.data().dumps_dir), build),
+        lane=PAGES,
+        timeout_s=state.settings.stats_timeout_s,
+        heavy_ok=True,
+    )
+    if isinstance(result, Failure):
+        return text_error(result)
+    return FileResponse(str(result), media_type="application/gzip", filename=f"ckg-{build}.nq.gz")

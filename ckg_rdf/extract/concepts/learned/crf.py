@@ -139,12 +139,19 @@ class CrfExtractor:
                 f"{manifest.get('features_version')}, this code has {FEATURES_VERSION}; retrain"
             )
         self.matcher = matcher or VocabularyMatcher()
-        trained_with = str(manifest.get("gazetteer_version", ""))
-        if trained_with and not trained_with.endswith("+" + self.matcher.index.version):
+        trained_with = str(manifest.get("gazetteer_surfaces", ""))
+        current = self.matcher.index.surfaces_version
+        if not trained_with:  # models trained before surfaces were digested on their own
+            trained_with = str(manifest.get("gazetteer_version", ""))
+            current = self.matcher.index.version
+            stale = bool(trained_with) and not trained_with.endswith("+" + current)
+        else:
+            stale = trained_with != current
+        if stale:
             # the gazetteer feature now fires on other words than in training
             warnings.warn(
                 f"{model_dir}: the taggers were trained with vocabulary {trained_with}, "
-                f"this one is {self.matcher.index.version}; retrain them "
+                f"this one is {current}; retrain them "
                 "(python -m ckg_rdf.extract.concepts.learned.train)",
                 stacklevel=2,
             )

@@ -115,6 +115,7 @@ def vocabulary_gazetteer() -> Gazetteer:
         return [(s, e, t) for s, e, t in matcher.raw_hits(text)]
 
     hits.version = matcher.version  # type: ignore[attr-defined]
+    hits.surfaces = matcher.index.surfaces_version  # type: ignore[attr-defined]
     return hits
 
 
@@ -233,6 +234,7 @@ def train_models(
     manifest = {
         "features_version": FEATURES_VERSION,
         "gazetteer_version": getattr(gazetteer, "version", "none"),
+        "gazetteer_surfaces": getattr(gazetteer, "surfaces", "none"),
         "clusters": CLUSTERS_FILE if clusters is not None else None,
         "splits": list(splits),
         "models": entries,
