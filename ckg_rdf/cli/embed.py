@@ -129,6 +129,7 @@ def embed_command(
     the index. Settings default to what the build recorded (its base IRI included)."""
     _need_extra("'ckg embed'")
     from ckg_rdf.pipeline.build import run_stages
+    from ckg_rdf.pipeline.dataset_stage import DatasetStage
     from ckg_rdf.pipeline.embedding_stage import EmbeddingStage
 
     if kge_backend is not None and kge_backend not in KGE_BACKENDS:
@@ -165,7 +166,7 @@ def embed_command(
         recorded=data.recorded_config(),
     )
     stage = EmbeddingStage(config.embeddings, semantic=not no_text, graph=not no_kg)
-    report = run_stages(config, [stage], holder="ckg embed")
+    report = run_stages(config, [stage, DatasetStage()], holder="ckg embed")
     counts = report.steps.get(stage.name, {})
     for line in report.notes:
         note(line)

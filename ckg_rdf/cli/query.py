@@ -177,10 +177,26 @@ def queries_command() -> None:
     out.print(table, markup=False)
 
 
-def stats_command(store: StoreOption = None, data_dir: DataDirOption = None) -> None:
-    """Count the graph's nodes and edges by type."""
+def stats_command(
+    store: StoreOption = None,
+    data_dir: DataDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count the graph's nodes and edges by type, and the triples of each named graph."""
     _, graph = open_for_reading(store, data_dir)
     stats = graph_stats(graph)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                {
+                    "triples": stats.triples,
+                    "nodes": stats.nodes,
+                    "edges": stats.edges,
+                    "graphs": stats.graphs,
+                }
+            )
+        )
+        return
     table = Table("type", "kind", "count", title=f"{stats.triples:,} triples")
     for name, n in stats.nodes.items():
         table.add_row(name, "node", f"{n:,}")

@@ -161,9 +161,9 @@ def build(
                     paper_steps, layout, config, iris, state, store, runner, sinks, report,
                     progress,
                 )  # fmt: skip
+                _describe(producers, store, iris, run_id, config)
                 ctx = StageContext(store, iris, data, state, config, run_id)
-                producers += _run_stages(graph_stages, ctx, report)
-            _describe(producers, store, iris, run_id, config)
+                _run_stages(graph_stages, ctx, report)
             store.flush()
             if report.papers_written:
                 store.optimize()
@@ -285,23 +285,28 @@ def _run_isolated(
 
 def _run_stages(
     stages: list[GraphStage], ctx: StageContext, report: BuildReport, *, force: bool = False
-) -> list[_Producer]:
-    producers: list[_Producer] = []
+) -> None:
+    """Run each stage whose inputs changed, and record what made its graphs right away
+    (before it runs, for a stage that describes the store as a whole, so that its
+    description includes its own provenance)."""
     for stage in stages:
         inputs = stage.inputs(ctx)
         if not force and inputs and ctx.state.stage_inputs(stage.name) == inputs:
             report.skipped_stages.append(stage.name)
             continue
         started = datetime.now(UTC)
+        producers = [_Producer(g, stage.version, started, wrote=True) for g in stage.graphs]
+        if stage.describe_first:
+            _describe(producers, ctx.store, ctx.iris, ctx.run_id, ctx.config)
         counts = stage.run(ctx)
+        if not stage.describe_first:
+            _describe(producers, ctx.store, ctx.iris, ctx.run_id, ctx.config)
         for graph in stage.graphs:
             ctx.state.touch(graph)
-            producers.append(_Producer(graph, stage.version, started, wrote=True))
         ctx.state.set_stage_inputs(stage.name, inputs)
         ctx.state.commit()
         report.steps[stage.name] = counts
     report.notes.extend(ctx.notes)
-    return producers
 
 
 def run_stages(config: BuildConfig, stages: list[GraphStage], *, holder: str) -> BuildReport:
@@ -319,8 +324,7 @@ def run_stages(config: BuildConfig, stages: list[GraphStage], *, holder: str) ->
             report.triples_before = store.count()
             run_id = str(state.start_run())
             ctx = StageContext(store, iris, data, state, config, run_id)
-            producers = _run_stages(stages, ctx, report, force=True)
-            _describe(producers, store, iris, run_id, config)
+            _run_stages(stages, ctx, report, force=True)
             store.flush()
             state.commit()
             report.triples_after = store.count()

@@ -40,6 +40,7 @@ class CitationStage:
     version: str = "1"
     requires: tuple[str, ...] = ()
     graphs: tuple[str, ...] = ("citations",)
+    describe_first: bool = False
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(ctx, ["papers"], self.version)

@@ -55,6 +55,7 @@ class DatasetStage:
     version: str = "1"
     requires: tuple[str, ...] = ()
     graphs: tuple[str, ...] = (GRAPH,)
+    describe_first: bool = True
 
     def inputs(self, ctx: StageContext) -> str:
         producers = sorted(

@@ -127,6 +127,7 @@ class EmbeddingStage:
     version: str = "2"
     requires: tuple[str, ...] = ("citations",)
     graphs: tuple[str, ...] = ("embeddings",)
+    describe_first: bool = False
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(

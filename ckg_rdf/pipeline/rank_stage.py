@@ -28,6 +28,7 @@ class RankStage:
     version: str = "1"
     requires: tuple[str, ...] = ("citations",)
     graphs: tuple[str, ...] = ("ranks",)
+    describe_first: bool = False
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(ctx, ["papers", "citations"], self.version)

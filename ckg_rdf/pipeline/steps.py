@@ -97,6 +97,8 @@ class GraphStage(Protocol):
     requires: tuple[str, ...]
     #: the named graphs it writes (their local names; usually just its own name)
     graphs: tuple[str, ...]
+    #: record its provenance before it runs (a stage that describes the whole store)
+    describe_first: bool
 
     def inputs(self, ctx: StageContext) -> str:
         """A fingerprint of what the stage reads: unchanged since its last run means skip."""

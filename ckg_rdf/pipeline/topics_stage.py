@@ -157,6 +157,7 @@ class TopicStage:
     version: str = "1"
     requires: tuple[str, ...] = ()
     graphs: tuple[str, ...] = (LINKS_GRAPH, MODEL_GRAPH)
+    describe_first: bool = False
 
     def inputs(self, ctx: StageContext) -> str:
         return stage_inputs_of(
