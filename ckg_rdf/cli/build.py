@@ -102,6 +102,14 @@ def build_command(
             show_default=False,
         ),
     ] = None,
+    topics: Annotated[
+        bool | None,
+        typer.Option(
+            "--topics/--no-topics",
+            help="Learn the seeded topic model and link papers to topics (default: on).",
+            show_default=False,
+        ),
+    ] = None,
     text_model: Annotated[
         str | None,
         typer.Option(
@@ -168,6 +176,7 @@ def build_command(
         "concepts.backend": concept_backend,
         "embeddings.enabled": embeddings,
         "embeddings.text_model": text_model,
+        "topics.enabled": topics,
         "embeddings.max_body_windows": max_body_windows,
         "executor.name": executor,
         "executor.scheduler": scheduler,

@@ -145,8 +145,36 @@ def _preprint_doi(paragraphs: list[str]) -> str:
 
 def _strip_boilerplate(text: str) -> str:
     if "preprint" in text:
-        text = _BOILERPLATE_TAIL.sub(" ", _BOILERPLATE.sub(" ", text))
+        text = _sub_near(_BOILERPLATE, "copyright holder for this preprint", 80, text)
+        text = _sub_near(_BOILERPLATE_TAIL, "rxiv preprint", 160, text)
     return " ".join(text.split())
+
+
+def _sub_near(pattern: re.Pattern[str], anchor: str, before: int, text: str) -> str:
+    """``pattern.sub(" ", text)``, trying the pattern only near each ``anchor`` (lower case).
+
+    Both boilerplate patterns start with optional words, so ``re`` cannot skip
+    ahead to a literal and tries them at every character: 60 us a paragraph.
+    Every match contains its anchor at most ``before`` characters from its
+    start, so searching from there finds the same matches in a few us.
+    """
+    low = text.lower()
+    at = low.find(anchor)
+    if at < 0:
+        return text
+    parts: list[str] = []
+    done = 0
+    while at >= 0:
+        match = pattern.search(text, max(done, at - before))
+        if match is None or match.start() > at:
+            at = low.find(anchor, at + 1)
+            continue
+        parts.append(text[done : match.start()])
+        parts.append(" ")
+        done = match.end()  # never empty: every match holds its anchor
+        at = low.find(anchor, max(done, at + 1))
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _list(value: Any) -> list[Any]:

@@ -45,10 +45,11 @@ def parse_metadata_authors(text: str) -> list[AuthorRecord]:
 def read_corpus(
     layout: CorpusLayout, claimed: MutableSet[str] | None = None
 ) -> Iterator[PaperRecord | Problem]:
-    """Every paper of the release, metadata rows first, then unclaimed parses.
+    """Every paper of the release in one pass, metadata rows first, then unclaimed parses.
 
-    ``claimed`` collects the ids of parses joined to a metadata row; pass a
-    disk-backed set for very large releases.
+    ``claimed`` collects the ids of parses joined to a metadata row. The build
+    reads a release by partitions instead (:mod:`ckg_rdf.corpus.partitions`);
+    this is the simple whole-corpus reader for tools and tests.
     """
     claimed = set() if claimed is None else claimed
     if layout.metadata_csv is not None:
@@ -56,28 +57,42 @@ def read_corpus(
             if isinstance(item, Problem):
                 yield item
                 continue
-            record, problems = _from_row(item, layout, claimed)
+            claimed.update(row_claims(item))
+            record, problems = record_from_row(item, layout)
             yield from problems
             yield record
     for path in layout.iter_json_files():
         if parse_id(path) in claimed:
             continue
-        try:
-            text = read_fulltext(path)
-        except FullTextError as exc:
-            yield Problem(str(path), str(exc))
+        record, problems = record_from_parse(path)
+        if record is not None and record.paper_id in claimed:
             continue
-        if text.paper_id in claimed:
-            continue
-        claimed.add(text.paper_id)
-        if text.unsafe_strings:
-            yield _unsafe_problem(text)
-        yield _from_fulltext(text)
+        yield from problems
+        if record is not None:
+            claimed.add(record.paper_id)
+            yield record
 
 
-def _from_row(
-    row: MetadataRow, layout: CorpusLayout, claimed: MutableSet[str]
-) -> tuple[PaperRecord, list[Problem]]:
+def row_claims(row: MetadataRow) -> list[str]:
+    """The ids of the parse files a metadata row names (PMCID if it lists a PMC parse, SHAs)."""
+    pmcid = normalise_pmcid(row.get("pmcid"))
+    keys = [pmcid] if pmcid and row.get("pmc_json_files") else []
+    keys.extend(row.multi("sha"))
+    return keys
+
+
+def record_from_parse(path: Path) -> tuple[PaperRecord | None, list[Problem]]:
+    """A paper from a parse file no metadata row names, and what was wrong with it."""
+    try:
+        text = read_fulltext(path)
+    except FullTextError as exc:
+        return None, [Problem(str(path), str(exc))]
+    problems = [_unsafe_problem(text.path, text.unsafe_strings)] if text.unsafe_strings else []
+    return _from_fulltext(text), problems
+
+
+def record_from_row(row: MetadataRow, layout: CorpusLayout) -> tuple[PaperRecord, list[Problem]]:
+    """A paper from a metadata row, joined with its first readable full-text parse."""
     problems: list[Problem] = []
     shas = row.multi("sha")
     pmcid = normalise_pmcid(row.get("pmcid"))
@@ -108,8 +123,6 @@ def _from_row(
         wanted.append((pmcid, layout.find_pmc_parse(pmcid)))
     for sha in shas:
         wanted.append((sha, layout.find_pdf_parse(sha)))
-    for parse_key, _ in wanted:
-        claimed.add(parse_key)
     found = [(k, p) for k, p in wanted if p is not None]
     if wanted and not found and (row.get("pdf_json_files") or row.get("pmc_json_files")):
         problems.append(
@@ -129,7 +142,7 @@ def _from_row(
             problems.append(Problem(str(path), f"{exc}: paper loaded from metadata only"))
             continue
         if text.unsafe_strings:
-            problems.append(_unsafe_problem(text))
+            problems.append(_unsafe_problem(text.path, text.unsafe_strings))
         _merge(record, text)
         digest = hashlib.sha1((digest + text.digest).encode()).hexdigest()
         files.append(str(path))
@@ -139,10 +152,10 @@ def _from_row(
     return record, problems
 
 
-def _unsafe_problem(text: FullText) -> Problem:
+def _unsafe_problem(path: str, unsafe_strings: int) -> Problem:
     return Problem(
-        text.path,
-        f"{text.unsafe_strings} string(s) held characters RDF/XML cannot carry (lone "
+        path,
+        f"{unsafe_strings} string(s) held characters RDF/XML cannot carry (lone "
         "surrogates, NUL, U+FFFF); replaced by U+FFFD, paper loaded",
         kind="warning",
     )

@@ -19,21 +19,20 @@ import csv
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.layout import CorpusLayout
-from ckg_rdf.corpus.metadata import count_rows
-from ckg_rdf.corpus.reader import read_corpus
-from ckg_rdf.corpus.records import PaperRecord, Problem
+from ckg_rdf.corpus.partitions import CorpusPlan
+from ckg_rdf.corpus.records import Problem
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.errors import CkgError
 from ckg_rdf.pipeline.executors import EXECUTORS, Executor
 from ckg_rdf.pipeline.sinks import Sinks
-from ckg_rdf.pipeline.state import BuildState, ClaimedParses
+from ckg_rdf.pipeline.state import BuildState
 from ckg_rdf.pipeline.steps import (
     DEFAULT_STAGES,
     DEFAULT_STEPS,
@@ -42,8 +41,8 @@ from ckg_rdf.pipeline.steps import (
     GraphStage,
     PaperStep,
     StageContext,
-    StepOutput,
 )
+from ckg_rdf.pipeline.work import PartitionJob, PartitionResult, run_partition
 from ckg_rdf.rdf.graphs import (
     PROVENANCE,
     forget_description_update,
@@ -76,16 +75,13 @@ class BuildReport:
     problems_file: Path | None = None
     build_id: str = ""
     notes: list[str] = field(default_factory=list)
+    #: CPU seconds the workers spent on partitions (in this process for the local executor)
+    worker_cpu_seconds: float = 0.0
+    executor: str = ""
 
     @property
     def problem_counts(self) -> Counter[str]:
         return Counter(p.kind for p in self.problems)
-
-
-def _batched(items: Iterable[PaperRecord], n: int) -> Iterator[list[PaperRecord]]:
-    it = iter(items)
-    while chunk := list(islice(it, n)):
-        yield chunk
 
 
 @dataclass
@@ -157,6 +153,7 @@ def build(
             state.commit()
             runner = executor or EXECUTORS.create(config.executor.name, settings=config.executor)
             with runner, Sinks(data, state) as sinks:
+                report.executor = runner.describe()
                 producers = _run_steps(
                     paper_steps, layout, config, iris, state, store, runner, sinks, report,
                     progress,
@@ -193,94 +190,118 @@ def _run_steps(
     report: BuildReport,
     progress: Progress | None,
 ) -> list[_Producer]:
-    limit = config.limit
-    total = count_rows(layout.metadata_csv) if layout.metadata_csv else 0
-    total += sum(1 for _ in layout.iter_json_files())
-    if limit is not None:
-        total = min(total, limit)
-
-    def records() -> Iterator[PaperRecord]:
-        n = 0
-        for item in read_corpus(layout, ClaimedParses(state.db)):
-            if isinstance(item, Problem):
-                report.problems.append(item)
-                continue
-            if limit is not None and n >= limit:
-                return
-            n += 1
-            yield item
-
+    plan = CorpusPlan(layout, state.db, batch_size=config.executor.batch_size, limit=config.limit)
+    plan.scan()
+    report.problems.extend(plan.problems)
+    if progress is not None:
+        progress(0, plan.total)
     now = datetime.now(UTC)
     producers = {s.name: _Producer(s.name, s.version, now) for s in steps}
-    counts: dict[str, Counter[str]] = {s.name: Counter() for s in steps}
     for step in steps:
         store.add(in_graph(step.static_triples(iris), iris.graph(step.name)))
-    written: set[str] = set()
-    for batch in _batched(records(), config.executor.batch_size):
-        report.papers_read += len(batch)
-        for step in steps:
-            todo, stale = state.plan(batch, step.name, step.version)
-            if not todo:
-                continue
-            graph = iris.graph(step.name)
-            if stale:
-                store.update(retract_papers_update(graph, [iris.paper(p.paper_id) for p in stale]))
-            out = _run_isolated(runner, step, todo, iris)
-            failed = {pid for pid, _ in out.failed}
-            for pid, reason in out.failed:
-                report.problems.append(Problem(f"paper {pid}", f"{step.name}: {reason}"))
-            store.add(in_graph(out.triples, graph))
-            sinks.take(out.side)
-            done = [p for p in todo if p.paper_id not in failed]
-            state.mark(done, step.name, step.version)
-            state.touch(step.name)
-            counts[step.name].update(out.counts)
-            producers[step.name].wrote = True
-            if step.name == "papers":
-                written.update(p.paper_id for p in done)
-        state.commit()
+    writer = _Writer(store, state, sinks, steps, iris, report, producers)
+    jobs: dict[int, PartitionJob] = {}
+    names = [s.name for s in steps]
+
+    def make_jobs() -> Iterator[PartitionJob]:
+        for partition in plan.partitions():
+            known = state.known(partition.ids, names)
+            job = PartitionJob(partition, layout, tuple(steps), iris, known)
+            jobs[partition.index] = job
+            yield job
+
+    for result in runner.map(run_partition, make_jobs()):
+        job = jobs.pop(result.index)
+        if job.partition.parses:
+            duplicates = plan.claim(pid for pid, _ in result.papers)
+            if duplicates:  # parses naming a paper read elsewhere: redo without them, here
+                partition = replace(job.partition, skip=job.partition.skip | duplicates)
+                result = run_partition(replace(job, partition=partition))
+        writer.take(result)
         if progress is not None:
-            progress(report.papers_read, max(total, report.papers_read))
-    report.papers_written = len(written)
+            progress(report.papers_read, max(plan.total, report.papers_read))
+    writer.flush()
+    report.papers_written = len(writer.written)
     report.papers_unchanged = report.papers_read - report.papers_written
     for step in steps:
         if step.name != "papers":
             extra = step.report(store, iris) if producers[step.name].wrote else {}
-            report.steps[step.name] = {**counts[step.name], **extra}
+            report.steps[step.name] = {**writer.counts[step.name], **extra}
     return [p for p in producers.values() if p.wrote]
 
 
-def _run_isolated(
-    runner: Executor, step: PaperStep, papers: list[PaperRecord], iris: IriScheme
-) -> StepOutput:
-    """Run ``step`` on a batch; if the batch fails, paper by paper, so one bad paper
-    costs only itself. A failure on every paper is the step's, not the data's: raised."""
-    try:
-        return runner.run(step, papers, iris)
-    except CkgError:
-        raise
-    except Exception as batch_error:
-        if len(papers) == 1:
-            out = StepOutput()
-            out.failed.append((papers[0].paper_id, f"{type(batch_error).__name__}: {batch_error}"))
-            return out
-        merged = StepOutput()
-        for paper in papers:
-            try:
-                one = runner.run(step, [paper], iris)
-            except CkgError:
-                raise
-            except Exception as exc:
-                merged.failed.append((paper.paper_id, f"{type(exc).__name__}: {exc}"))
+class PaperKey(NamedTuple):
+    paper_id: str
+    fingerprint: str
+
+
+class _Writer:
+    """The driver's side of the steps: retract what changed, buffer the new triples, load
+    them in bulk, then record the papers as done (so an interrupted build resumes)."""
+
+    #: N-Triples held before a bulk load (the bulk loader pays per call; about 200k triples)
+    BUFFER_BYTES = 32 << 20
+
+    def __init__(
+        self,
+        store: GraphWriter,
+        state: BuildState,
+        sinks: Sinks,
+        steps: list[PaperStep],
+        iris: IriScheme,
+        report: BuildReport,
+        producers: dict[str, _Producer],
+    ) -> None:
+        self.store, self.state, self.sinks, self.steps = store, state, sinks, steps
+        self.iris, self.report, self.producers = iris, report, producers
+        self.counts: dict[str, Counter[str]] = {s.name: Counter() for s in steps}
+        self.written: set[str] = set()
+        self._buffer: dict[str, list[bytes]] = {}
+        self._buffered = 0
+        self._done: list[tuple[PaperStep, list[PaperKey]]] = []
+
+    def take(self, result: PartitionResult) -> None:
+        self.report.papers_read += len(result.papers)
+        self.report.problems.extend(result.problems)
+        self.report.worker_cpu_seconds += result.cpu_seconds
+        for step in self.steps:
+            out = result.steps.get(step.name)
+            if out is None:
                 continue
-            merged.triples.extend(one.triples)
-            for key, rows in one.side.items():
-                merged.side.setdefault(key, []).extend(rows)
-            merged.counts.update(one.counts)
-            merged.failed.extend(one.failed)
-        if len(merged.failed) == len(papers):
-            raise batch_error
-        return merged
+            todo = [PaperKey(pid, fp) for pid, fp in out.todo]
+            _, stale = self.state.plan(todo, step.name, step.version)
+            if stale:
+                graph = self.iris.graph(step.name)
+                self.store.update(
+                    retract_papers_update(graph, [self.iris.paper(p.paper_id) for p in stale])
+                )
+            for pid, reason in out.failed:
+                self.report.problems.append(Problem(f"paper {pid}", f"{step.name}: {reason}"))
+            if out.ntriples:
+                self._buffer.setdefault(step.name, []).append(out.ntriples)
+                self._buffered += len(out.ntriples)
+            self.sinks.take(out.side)
+            failed = {pid for pid, _ in out.failed}
+            done = [k for k in todo if k.paper_id not in failed]
+            self._done.append((step, done))
+            self.counts[step.name].update(out.counts)
+            self.producers[step.name].wrote = True
+            if step.name == "papers":
+                self.written.update(k.paper_id for k in done)
+        if self._buffered >= self.BUFFER_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, chunks in self._buffer.items():
+            self.store.load(b"".join(chunks), self.iris.graph(name))
+        for step, done in self._done:
+            self.state.mark(done, step.name, step.version)
+        for name in {step.name for step, _ in self._done}:
+            self.state.touch(name)
+        self.state.commit()
+        self._buffer.clear()
+        self._buffered = 0
+        self._done.clear()
 
 
 def _run_stages(

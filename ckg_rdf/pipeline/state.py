@@ -4,23 +4,34 @@ For each paper and step: the fingerprint of the input and the step version
 that produced the paper's triples. For each named graph: a generation
 counter bumped whenever the build writes or retracts in it, so a stage can
 tell in one comparison whether anything it reads changed. For each stage: the
-fingerprint of the inputs it last ran on. Also which parse files a metadata
-row claimed, the recorded settings, and one row per run.
+fingerprint of the inputs it last ran on. Also the recorded settings, and one
+row per run.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, MutableSet, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from ckg_rdf.corpus.records import PaperRecord
+
+class Keyed(Protocol):
+    """A paper as the state knows it (a PaperRecord, or just its id and fingerprint)."""
+
+    @property
+    def paper_id(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+
+P = TypeVar("P", bound=Keyed)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS step_state (
     paper_id TEXT NOT NULL, step TEXT NOT NULL, fingerprint TEXT NOT NULL,
     version TEXT NOT NULL, run_id INTEGER NOT NULL, PRIMARY KEY (paper_id, step));
-CREATE TABLE IF NOT EXISTS claimed (parse_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (run_id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT);
 CREATE TABLE IF NOT EXISTS graph_generation (graph TEXT PRIMARY KEY, generation INTEGER);
@@ -39,8 +50,7 @@ class BuildState:
 
     def start_run(self) -> int:
         cur = self.db.execute("INSERT INTO runs(started) VALUES (datetime('now'))")
-        # claims are made afresh by each run's pass over metadata.csv
-        self.db.execute("DELETE FROM claimed")
+        self.db.execute("DROP TABLE IF EXISTS claimed")  # kept by builds before 0.3
         self.run_id = int(cur.lastrowid or 0)
         self.db.commit()
         return self.run_id
@@ -54,9 +64,28 @@ class BuildState:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- per-paper state --------------------------------------------------------
-    def plan(
-        self, papers: Sequence[PaperRecord], step: str, version: str
-    ) -> tuple[list[PaperRecord], list[PaperRecord]]:
+    def known(
+        self, paper_ids: Sequence[str], steps: Sequence[str]
+    ) -> dict[str, dict[str, tuple[str, str]]]:
+        """What earlier runs made of these papers: step -> paper id -> (fingerprint, version).
+
+        Shipped with a partition so a worker runs a step only on papers whose
+        input or step version changed.
+        """
+        out: dict[str, dict[str, tuple[str, str]]] = {s: {} for s in steps}
+        for start in range(0, len(paper_ids), 500):
+            chunk = paper_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, step, fp, ver in self.db.execute(
+                "SELECT paper_id, step, fingerprint, version FROM step_state "
+                f"WHERE paper_id IN ({marks})",
+                tuple(chunk),
+            ):
+                if step in out:
+                    out[step][pid] = (fp, ver)
+        return out
+
+    def plan(self, papers: Sequence[P], step: str, version: str) -> tuple[list[P], list[P]]:
         """Split a batch into (to process, of which were built earlier from other input).
 
         The second list holds papers whose old triples must be retracted first:
@@ -75,8 +104,8 @@ class BuildState:
                 (step, *chunk),
             ):
                 known[pid] = (fp, ver, run)
-        todo: list[PaperRecord] = []
-        stale: list[PaperRecord] = []
+        todo: list[P] = []
+        stale: list[P] = []
         for paper in papers:
             row = known.get(paper.paper_id)
             if row is None:
@@ -87,7 +116,7 @@ class BuildState:
                     stale.append(paper)
         return todo, stale
 
-    def mark(self, papers: Iterable[PaperRecord], step: str, version: str) -> None:
+    def mark(self, papers: Iterable[Keyed], step: str, version: str) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO step_state VALUES (?, ?, ?, ?, ?)",
             [(p.paper_id, step, p.fingerprint, version, self.run_id) for p in papers],
@@ -131,28 +160,3 @@ class BuildState:
     def close(self) -> None:
         self.db.commit()
         self.db.close()
-
-
-class ClaimedParses(MutableSet[str]):
-    """The parse ids claimed in this run (by a metadata row, or already read), on disk."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __contains__(self, item: object) -> bool:
-        return (
-            self.db.execute("SELECT 1 FROM claimed WHERE parse_id = ?", (item,)).fetchone()
-            is not None
-        )
-
-    def __iter__(self) -> Iterator[str]:
-        return (r[0] for r in self.db.execute("SELECT parse_id FROM claimed"))
-
-    def __len__(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM claimed").fetchone()[0])
-
-    def add(self, value: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO claimed VALUES (?)", (value,))
-
-    def discard(self, value: str) -> None:
-        self.db.execute("DELETE FROM claimed WHERE parse_id = ?", (value,))

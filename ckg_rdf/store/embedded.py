@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, Store, serialize
+from pyoxigraph import NamedNode, Quad, QueryBoolean, QuerySolutions, RdfFormat, Store, serialize
 
 from ckg_rdf.store.formats import FORMATS, ExportFormat
 from ckg_rdf.store.interface import (
@@ -98,7 +98,11 @@ class EmbeddedStore:
     def count(self, graph: NamedNode | None = None) -> int:
         if graph is None:
             return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+        # counted inside the engine: 25x faster than iterating quads into Python
+        rows = self._store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(rows))[0].value)  # type: ignore[arg-type, union-attr]
 
     def graphs(self) -> list[NamedNode]:
         return sorted(
@@ -149,6 +153,12 @@ class EmbeddedStore:
             self._store.bulk_extend(batch)
             n += len(batch)
         return n
+
+    def load(self, ntriples: bytes, graph: NamedNode) -> None:
+        if ntriples:
+            # the bulk loader: sorted runs written straight to disk, 2.5x less CPU than
+            # inserting term objects (benchmarks/bench_scale.py)
+            self._store.bulk_load(ntriples, RdfFormat.N_TRIPLES, to_graph=graph)
 
     def update(self, sparql: str) -> None:
         try:

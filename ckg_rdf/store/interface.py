@@ -102,6 +102,11 @@ class GraphWriter(GraphReader, Protocol):
         """Add quads (each in its named graph) in batches; returns how many were sent."""
         ...
 
+    def load(self, ntriples: bytes, graph: NamedNode) -> None:
+        """Add N-Triples ``ntriples`` to ``graph``: the build's bulk path (parsed natively,
+        no term objects)."""
+        ...
+
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (the pipeline's retractions, ``--allow-update`` writes)."""
         ...

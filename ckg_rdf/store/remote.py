@@ -311,8 +311,18 @@ class RemoteStore:
         self._graphs = None
         return n
 
+    def load(self, ntriples: bytes, graph: NamedNode) -> None:
+        lines = ntriples.splitlines(keepends=True)
+        for start in range(0, len(lines), WRITE_BATCH):
+            self._post_ntriples(graph, b"".join(lines[start : start + WRITE_BATCH]))
+        self._graphs = None
+
     def _post_triples(self, graph: NamedNode, triples: list[Triple]) -> None:
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        self._post_ntriples(graph, serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
+
+    def _post_ntriples(self, graph: NamedNode, body: bytes) -> None:
+        if not body:
+            return
         if self.gsp_url:
             self._request(
                 "POST",
