@@ -51,6 +51,10 @@ class StoreSettings(_Section):
     #: Graph Store Protocol endpoint of a remote store (default: ``.../store``)
     gsp_url: str | None = None
     timeout_s: float = Field(60.0, gt=0)
+    #: N-Triples a build stages on disk before each bulk load, in MiB; the build state is
+    #: saved at each load, so it is also how much work an interrupted build redoes. Every
+    #: load is one set of compressed files: fewer, larger loads keep the store small.
+    checkpoint_mb: int = Field(64, ge=1)
 
     @property
     def is_remote(self) -> bool:

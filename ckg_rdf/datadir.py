@@ -77,6 +77,11 @@ class DataDir:
         return self.root / "dumps"
 
     @property
+    def spool_dir(self) -> Path:
+        """Where a build stages N-Triples between bulk loads (emptied at each load)."""
+        return self.root / "spool"
+
+    @property
     def writer_file(self) -> Path:
         return self.root / "writer.json"
 

@@ -221,6 +221,9 @@ def print_report(report: BuildReport, config: BuildConfig) -> None:
     if report.skipped_stages:
         table.add_row("stages with nothing new to do", ", ".join(report.skipped_stages))
     table.add_row("time", f"{report.seconds:.1f} s ({rate:,.0f} papers/s)")
+    slowest = sorted(report.phases.items(), key=lambda kv: -kv[1][0])[:4]
+    table.add_row("time by phase", ", ".join(f"{name} {wall:.1f} s" for name, (wall, _) in slowest))
+    table.add_row("executor", report.executor)
     out.print(table)
     for line in report.notes:
         note(line)
@@ -229,8 +232,8 @@ def print_report(report: BuildReport, config: BuildConfig) -> None:
     if notes:
         out.print(
             f"{len(notes):,} metadata row(s) name a full-text parse that is not in the corpus: "
-            "loaded from metadata alone, as designed (the bundled sample ships only some "
-            f"parses). Listed in {report.problems_file}.",
+            "loaded from metadata alone, as designed (a sample of a release ships only some "
+            f"of its parses). Listed in {report.problems_file}.",
             markup=False,
         )
     if problems:

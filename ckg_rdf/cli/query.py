@@ -22,6 +22,7 @@ from ckg_rdf.stats import graph_stats
 from ckg_rdf.store import QueryError
 from ckg_rdf.store.formats import FORMATS, format_for
 from ckg_rdf.store.interface import as_triples
+from ckg_rdf.store.shards import LineShards
 from ckg_rdf.vocab import PREFIXES
 
 
@@ -224,12 +225,55 @@ def export_command(
             show_default=False,
         ),
     ] = None,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            min=1,
+            help="Write N files of about equal size into the folder FILE (nq or nt only), "
+            "for the parallel bulk loaders of big stores.",
+            show_default=False,
+        ),
+    ] = None,
+    gzip: Annotated[
+        bool,
+        typer.Option("--gzip", help="Compress each shard (with --shards)."),
+    ] = False,
     store: StoreOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Dump the graph to a file. N-Quads and TriG keep the named graphs; the other formats
-    write their union (RDF/XML and JSON-LD are built in memory: for small graphs)."""
-    spec = format_for(file, fmt)
+    write their union (RDF/XML and JSON-LD are built in memory: for small graphs).
+
+    With --shards N, FILE is a folder and the dump (N-Quads or N-Triples) is split at
+    line boundaries into N files, part-00001-of-0000N.nq and so on: the input that
+    'oxigraph load', QLever's index builder and Neptune's bulk loader read in parallel.
+    """
+    if shards is None:
+        if gzip:
+            raise typer.BadParameter("--gzip needs --shards", param_hint="'--gzip'")
+        spec = format_for(file, fmt)
+        _, graph = open_for_reading(store, data_dir)
+        n = graph.export(file, spec.key)
+        noun = "quads" if spec.datasets else "triples"
+        out.print(f"wrote {n:,} {noun} to {file} ({spec.label})")
+        return
+    spec = format_for(file, fmt) if fmt or file.suffix else FORMATS["nq"]
+    if spec.key not in ("nq", "nt"):
+        raise typer.BadParameter(
+            f"--shards needs a line-based format, nq or nt, not {spec.key}",
+            param_hint="'--format'",
+        )
+    if file.exists() and not file.is_dir():
+        raise typer.BadParameter(
+            f"{file} is a file; with --shards give a folder", param_hint="FILE"
+        )
     _, graph = open_for_reading(store, data_dir)
-    n = graph.export(file, spec.key)
-    out.print(f"wrote {n:,} {'quads' if spec.datasets else 'triples'} to {file} ({spec.label})")
+    total = graph.count()
+    sink = LineShards(file, shards, -(-total // shards), spec.key, gz=gzip)
+    try:
+        n = graph.export(sink, spec.key)  # type: ignore[arg-type]
+    finally:
+        sink.close()
+    noun = "quads" if spec.datasets else "triples"
+    out.print(f"wrote {n:,} {noun} into {len(sink.paths)} files in {file} ({spec.label})")

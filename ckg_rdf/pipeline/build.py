@@ -16,13 +16,14 @@ a problem and the rest of its batch is kept.
 from __future__ import annotations
 
 import csv
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.layout import CorpusLayout
@@ -78,10 +79,30 @@ class BuildReport:
     #: CPU seconds the workers spent on partitions (in this process for the local executor)
     worker_cpu_seconds: float = 0.0
     executor: str = ""
+    #: phase -> (wall seconds, CPU seconds of this process): "steps", each stage, "optimize"
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def timed(self, phase: str) -> _Timer:
+        return _Timer(self.phases, phase)
 
     @property
     def problem_counts(self) -> Counter[str]:
         return Counter(p.kind for p in self.problems)
+
+
+class _Timer:
+    def __init__(self, phases: dict[str, tuple[float, float]], phase: str) -> None:
+        self.phases, self.phase = phases, phase
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        wall, cpu = self.phases.get(self.phase, (0.0, 0.0))
+        self.phases[self.phase] = (
+            wall + time.perf_counter() - self.wall,
+            cpu + time.process_time() - self.cpu,
+        )
 
 
 @dataclass
@@ -154,20 +175,24 @@ def build(
             runner = executor or EXECUTORS.create(config.executor.name, settings=config.executor)
             with runner, Sinks(data, state) as sinks:
                 report.executor = runner.describe()
-                producers = _run_steps(
-                    paper_steps, layout, config, iris, state, store, runner, sinks, report,
-                    progress,
-                )  # fmt: skip
+                with report.timed("steps"):
+                    producers = _run_steps(
+                        paper_steps, layout, config, iris, state, store, runner, sinks, report,
+                        progress,
+                    )  # fmt: skip
                 _describe(producers, store, iris, run_id, config)
                 ctx = StageContext(store, iris, data, state, config, run_id)
                 _run_stages(graph_stages, ctx, report)
+            # no store.optimize(): compaction rewrites the bulk-loaded files 1.7x larger
             store.flush()
-            if report.papers_written:
-                store.optimize()
             state.commit()
             report.triples_after = store.count()
             report.build_id = data.finish_build(
-                papers=report.papers_read, triples=report.triples_after
+                papers=report.papers_read,
+                triples=report.triples_after,
+                executor=report.executor,
+                worker_cpu_seconds=round(report.worker_cpu_seconds, 3),
+                phases={k: [round(w, 3), round(c, 3)] for k, (w, c) in report.phases.items()},
             )
         finally:
             store.close()
@@ -199,7 +224,10 @@ def _run_steps(
     producers = {s.name: _Producer(s.name, s.version, now) for s in steps}
     for step in steps:
         store.add(in_graph(step.static_triples(iris), iris.graph(step.name)))
-    writer = _Writer(store, state, sinks, steps, iris, report, producers)
+    writer = _Writer(
+        store, state, sinks, steps, iris, report, producers,
+        DataDir(config.store.data_path()).spool_dir, config.store.checkpoint_mb << 20,
+    )  # fmt: skip
     jobs: dict[int, PartitionJob] = {}
     names = [s.name for s in steps]
 
@@ -236,11 +264,13 @@ class PaperKey(NamedTuple):
 
 
 class _Writer:
-    """The driver's side of the steps: retract what changed, buffer the new triples, load
-    them in bulk, then record the papers as done (so an interrupted build resumes)."""
+    """The driver's side of the steps: retract what changed, stage the new triples on
+    disk, bulk-load them at each checkpoint, then record the papers as done.
 
-    #: N-Triples held before a bulk load (the bulk loader pays per call; about 200k triples)
-    BUFFER_BYTES = 32 << 20
+    Staging keeps memory flat and makes each load one large bulk load: the store
+    stays as small as one loaded in a single pass (many small loads, and compacting
+    after them, make it 1.7-1.9x larger; benchmarks/bench_scale.py).
+    """
 
     def __init__(
         self,
@@ -251,14 +281,18 @@ class _Writer:
         iris: IriScheme,
         report: BuildReport,
         producers: dict[str, _Producer],
+        spool: Path,
+        checkpoint_bytes: int,
     ) -> None:
         self.store, self.state, self.sinks, self.steps = store, state, sinks, steps
         self.iris, self.report, self.producers = iris, report, producers
+        self.spool, self.checkpoint_bytes = spool, checkpoint_bytes
         self.counts: dict[str, Counter[str]] = {s.name: Counter() for s in steps}
         self.written: set[str] = set()
-        self._buffer: dict[str, list[bytes]] = {}
-        self._buffered = 0
+        self._files: dict[str, IO[bytes]] = {}
+        self._staged = 0
         self._done: list[tuple[PaperStep, list[PaperKey]]] = []
+        shutil.rmtree(spool, ignore_errors=True)  # left by an interrupted build: not marked
 
     def take(self, result: PartitionResult) -> None:
         self.report.papers_read += len(result.papers)
@@ -278,8 +312,8 @@ class _Writer:
             for pid, reason in out.failed:
                 self.report.problems.append(Problem(f"paper {pid}", f"{step.name}: {reason}"))
             if out.ntriples:
-                self._buffer.setdefault(step.name, []).append(out.ntriples)
-                self._buffered += len(out.ntriples)
+                self._stage(step.name).write(out.ntriples)
+                self._staged += len(out.ntriples)
             self.sinks.take(out.side)
             failed = {pid for pid, _ in out.failed}
             done = [k for k in todo if k.paper_id not in failed]
@@ -288,19 +322,29 @@ class _Writer:
             self.producers[step.name].wrote = True
             if step.name == "papers":
                 self.written.update(k.paper_id for k in done)
-        if self._buffered >= self.BUFFER_BYTES:
+        if self._staged >= self.checkpoint_bytes:
             self.flush()
 
+    def _stage(self, name: str) -> IO[bytes]:
+        fh = self._files.get(name)
+        if fh is None:
+            self.spool.mkdir(parents=True, exist_ok=True)
+            fh = self._files[name] = (self.spool / f"{name}.nt").open("wb")
+        return fh
+
     def flush(self) -> None:
-        for name, chunks in self._buffer.items():
-            self.store.load(b"".join(chunks), self.iris.graph(name))
+        """Load what is staged, then record its papers as done: a checkpoint."""
+        for name, fh in self._files.items():
+            fh.close()
+            self.store.load(Path(fh.name), self.iris.graph(name))
+            Path(fh.name).unlink()
         for step, done in self._done:
             self.state.mark(done, step.name, step.version)
         for name in {step.name for step, _ in self._done}:
             self.state.touch(name)
         self.state.commit()
-        self._buffer.clear()
-        self._buffered = 0
+        self._files.clear()
+        self._staged = 0
         self._done.clear()
 
 
@@ -319,7 +363,8 @@ def _run_stages(
         producers = [_Producer(g, stage.version, started, wrote=True) for g in stage.graphs]
         if stage.describe_first:
             _describe(producers, ctx.store, ctx.iris, ctx.run_id, ctx.config)
-        counts = stage.run(ctx)
+        with report.timed(stage.name):
+            counts = stage.run(ctx)
         if not stage.describe_first:
             _describe(producers, ctx.store, ctx.iris, ctx.run_id, ctx.config)
         for graph in stage.graphs:

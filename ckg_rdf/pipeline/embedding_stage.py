@@ -13,9 +13,11 @@ settings did), so a re-run with nothing new retrains nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from pyoxigraph import Triple
@@ -25,9 +27,10 @@ from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.embed import embeddings_available
 from ckg_rdf.pipeline.steps import StageContext, StepOutput, shared, stage_inputs_of
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.store import GraphReader
+from ckg_rdf.store import GraphReader, count_rows
 from ckg_rdf.vocab import CKG
 
+T = TypeVar("T")
 SPECTER_LABEL = "allenai/specter (CORD-19 cord_19_embeddings.csv)"
 #: side records of the text step: (paper, part, text hash, model, vector) for the cache
 TEXT_VECTORS = "text_vectors"
@@ -99,21 +102,35 @@ SELECT ?p ?t ?a WHERE {{
   ?p a {CKG.Paper} .
   OPTIONAL {{ ?p {CKG.title} ?t }} OPTIONAL {{ ?p {CKG.abstract} ?a }}
 }}"""
+#: papers embedded per chunk: memory stays flat whatever the corpus size
+CHUNK = 4_096
 
 
-def store_texts(store: GraphReader, iris: IriScheme) -> dict[str, tuple[str, str, str]]:
-    """paper IRI -> (paper id, title, abstract) for every ckg:Paper in the store."""
-    out: dict[str, tuple[str, str, str]] = {}
+def store_texts(store: GraphReader, iris: IriScheme) -> Iterator[tuple[str, str, str, str]]:
+    """(paper IRI, paper id, title, abstract) for every ckg:Paper in the store, streamed.
+
+    The query result is read lazily; only a 64-bit hash of each IRI is kept to
+    drop the repeats a paper with two titles would give.
+    """
+    seen: set[int] = set()
     for s in store.query(_TEXTS):  # type: ignore[union-attr]
         iri = s["p"].value
-        if iri in out:
+        key = hash(iri)
+        if key in seen:
             continue
-        out[iri] = (
+        seen.add(key)
+        yield (
+            iri,
             iris.local_id(iri, "paper") or iri,
             s["t"].value if s["t"] is not None else "",
             s["a"].value if s["a"] is not None else "",
         )
-    return out
+
+
+def _chunks(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, n)):
+        yield chunk
 
 
 @dataclass(frozen=True)
@@ -142,12 +159,15 @@ class EmbeddingStage:
     def run(self, ctx: StageContext) -> dict[str, int]:
         from ckg_rdf.embed.index import IndexConfig, SimilarityIndex
 
-        papers = store_texts(ctx.store, ctx.iris)
-        counts: dict[str, int] = {"papers": len(papers)}
+        counts: dict[str, int] = {
+            "papers": count_rows(
+                ctx.store, f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p a {CKG.Paper} }}"
+            )
+        }
         if self.semantic:
-            counts["semantic vectors"] = self._semantic(ctx, papers)
+            counts["semantic vectors"] = self._semantic(ctx, counts["papers"])
         if self.graph:
-            counts.update(self._graph(ctx, papers))
+            counts.update(self._graph(ctx))
         ctx.store.flush()
         config = IndexConfig(weights=self.settings.weights)
         idx = SimilarityIndex.open(ctx.store, ctx.data.index_dir, config, rebuild=True)
@@ -155,36 +175,49 @@ class EmbeddingStage:
             counts[f"indexed ({mode})"] = len(sp.space.iris)
         return counts
 
-    def _semantic(self, ctx: StageContext, papers: dict) -> int:
+    def _semantic(self, ctx: StageContext, total: int) -> int:
         from ckg_rdf.embed.vectors import ModelInfo, write_embeddings
 
         if self.settings.specter_csv is not None:
             from ckg_rdf.embed.text import read_cord19_embeddings
 
             path = Path(self.settings.specter_csv)
-            wanted = {pid for pid, _, _ in papers.values()}
-            vecs = [(u, v) for u, v in read_cord19_embeddings(path) if u in wanted]
+            wanted = {pid for _, pid, _, _ in store_texts(ctx.store, ctx.iris)}
+            vecs = ((u, v) for u, v in read_cord19_embeddings(path) if u in wanted)
             info = ModelInfo("specter-cord19", SPECTER_LABEL, "semantic")
-            ctx.notes.append(f"semantic vectors: {len(vecs)} read from {path}")
-            return write_embeddings(ctx.store, ctx.iris, info, vecs)
+            n = write_embeddings(ctx.store, ctx.iris, info, vecs)
+            ctx.notes.append(f"semantic vectors: {n} read from {path}")
+            return n
+        from rich.progress import Progress
+
         from ckg_rdf.embed.text import PaperTexts
 
         emb = _embedder(self.settings, ctx.data.embed_cache)
         if emb.note:
             ctx.notes.append(emb.note)
         ctx.notes.append(f"text model: {emb.info.label} ({emb.dim}-d, device {emb.device})")
-        texts = []
-        body_vectors: dict[str, np.ndarray] = {}
-        for pid, title, abstract in papers.values():
-            texts.append(PaperTexts(pid, title, abstract))
-            body = emb.cache.latest(pid, "body", emb.info.label)
-            if body is not None:
-                body_vectors[pid] = body
-        vecs = emb.embed_papers(texts, progress=ctx.progress, extra_parts=body_vectors)
-        emb.cache.close()
-        return write_embeddings(ctx.store, ctx.iris, emb.info, sorted(vecs.items()))
 
-    def _graph(self, ctx: StageContext, papers: dict) -> dict[str, int]:
+        def vectors(tick: Callable[[int], None]) -> Iterator[tuple[str, np.ndarray]]:
+            for chunk in _chunks(store_texts(ctx.store, ctx.iris), CHUNK):
+                texts = [PaperTexts(pid, title, abstract) for _, pid, title, abstract in chunk]
+                bodies = {}
+                for _, pid, _, _ in chunk:
+                    body = emb.cache.latest(pid, "body", emb.info.label)
+                    if body is not None:
+                        bodies[pid] = body
+                vecs = emb.embed_papers(texts, progress=False, extra_parts=bodies)
+                yield from sorted(vecs.items())
+                tick(len(chunk))
+
+        with Progress(disable=not ctx.progress, transient=True) as bar:
+            task = bar.add_task(f"embedding papers with {emb.info.label}", total=total)
+            n = write_embeddings(
+                ctx.store, ctx.iris, emb.info, vectors(lambda k: bar.advance(task, k))
+            )
+        emb.cache.close()
+        return n
+
+    def _graph(self, ctx: StageContext) -> dict[str, int]:
         from ckg_rdf.embed.kge import KGE_BACKENDS, KGEConfig, KGEError, graph_triples
         from ckg_rdf.embed.vectors import ModelInfo, write_embeddings
 
@@ -200,15 +233,20 @@ class EmbeddingStage:
         except KGEError as exc:
             ctx.notes.append(f"KG vectors skipped: {exc}")
             return {"kg vectors": 0, "kg triples": len(triples)}
-        vecs = model.vectors_for(list(papers))
         info = ModelInfo(
             "transe",
             f"TransE ({model.backend}, dim {kge.dim}, {kge.epochs} epochs, seed {kge.seed})",
             "kg",
         )
-        n = write_embeddings(
-            ctx.store, ctx.iris, info, ((papers[iri][0], v) for iri, v in sorted(vecs.items()))
-        )
+        papers = ((iri, pid) for iri, pid, _, _ in store_texts(ctx.store, ctx.iris))
+
+        def vectors() -> Iterator[tuple[str, np.ndarray]]:
+            for chunk in _chunks(papers, CHUNK):
+                ids = dict(chunk)
+                vecs = model.vectors_for(list(ids))
+                yield from ((ids[iri], v) for iri, v in sorted(vecs.items()))
+
+        n = write_embeddings(ctx.store, ctx.iris, info, vectors())
         epoch = float(np.mean(model.epoch_seconds)) if model.epoch_seconds else 0.0
         ctx.notes.append(f"TransE ({model.backend}): {len(triples)} triples, {epoch:.3f} s/epoch")
         return {"kg vectors": n, "kg triples": len(triples)}

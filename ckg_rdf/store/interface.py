@@ -102,9 +102,9 @@ class GraphWriter(GraphReader, Protocol):
         """Add quads (each in its named graph) in batches; returns how many were sent."""
         ...
 
-    def load(self, ntriples: bytes, graph: NamedNode) -> None:
-        """Add N-Triples ``ntriples`` to ``graph``: the build's bulk path (parsed natively,
-        no term objects)."""
+    def load(self, ntriples: bytes | Path, graph: NamedNode) -> None:
+        """Add N-Triples (bytes, or a file of them) to ``graph``: the build's bulk path,
+        parsed natively with no term objects."""
         ...
 
     def update(self, sparql: str) -> None:

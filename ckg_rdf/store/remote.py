@@ -311,10 +311,16 @@ class RemoteStore:
         self._graphs = None
         return n
 
-    def load(self, ntriples: bytes, graph: NamedNode) -> None:
-        lines = ntriples.splitlines(keepends=True)
-        for start in range(0, len(lines), WRITE_BATCH):
-            self._post_ntriples(graph, b"".join(lines[start : start + WRITE_BATCH]))
+    def load(self, ntriples: bytes | Path, graph: NamedNode) -> None:
+        lines: Iterator[bytes] = (
+            ntriples.open("rb") if isinstance(ntriples, Path) else iter(ntriples.splitlines(True))
+        )
+        try:
+            while batch := list(islice(lines, WRITE_BATCH)):
+                self._post_ntriples(graph, b"".join(batch))
+        finally:
+            if isinstance(ntriples, Path):
+                lines.close()  # type: ignore[union-attr]
         self._graphs = None
 
     def _post_triples(self, graph: NamedNode, triples: list[Triple]) -> None:
