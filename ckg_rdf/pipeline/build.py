@@ -20,10 +20,13 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, NamedTuple
+
+from pyoxigraph import NamedNode
 
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.layout import CorpusLayout
@@ -267,9 +270,11 @@ class _Writer:
     """The driver's side of the steps: retract what changed, stage the new triples on
     disk, bulk-load them at each checkpoint, then record the papers as done.
 
-    Staging keeps memory flat and makes each load one large bulk load: the store
-    stays as small as one loaded in a single pass (many small loads, and compacting
-    after them, make it 1.7-1.9x larger; benchmarks/bench_scale.py).
+    Staging keeps memory flat and makes each load one large bulk load. The load
+    runs in a background thread (the store releases the GIL), so the driver keeps
+    taking results and the workers never wait for the store; the papers of a
+    load are marked done only when it has finished, so an interrupted build
+    resumes from the last finished checkpoint.
     """
 
     def __init__(
@@ -291,10 +296,16 @@ class _Writer:
         self.written: set[str] = set()
         self._files: dict[str, IO[bytes]] = {}
         self._staged = 0
+        self._generation = 0
         self._done: list[tuple[PaperStep, list[PaperKey]]] = []
+        #: papers staged or being loaded in this run, by step: never retracted again
+        self._pending: dict[str, set[str]] = {s.name: set() for s in steps}
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ckg-load")
+        self._loading: tuple[Future[None], list[tuple[PaperStep, list[PaperKey]]]] | None = None
         shutil.rmtree(spool, ignore_errors=True)  # left by an interrupted build: not marked
 
     def take(self, result: PartitionResult) -> None:
+        self._finish_load(wait=False)
         self.report.papers_read += len(result.papers)
         self.report.problems.extend(result.problems)
         self.report.worker_cpu_seconds += result.cpu_seconds
@@ -304,6 +315,8 @@ class _Writer:
                 continue
             todo = [PaperKey(pid, fp) for pid, fp in out.todo]
             _, stale = self.state.plan(todo, step.name, step.version)
+            pending = self._pending[step.name]
+            stale = [p for p in stale if p.paper_id not in pending]
             if stale:
                 graph = self.iris.graph(step.name)
                 self.store.update(
@@ -317,35 +330,60 @@ class _Writer:
             self.sinks.take(out.side)
             failed = {pid for pid, _ in out.failed}
             done = [k for k in todo if k.paper_id not in failed]
+            pending.update(k.paper_id for k in done)
             self._done.append((step, done))
             self.counts[step.name].update(out.counts)
             self.producers[step.name].wrote = True
             if step.name == "papers":
                 self.written.update(k.paper_id for k in done)
         if self._staged >= self.checkpoint_bytes:
-            self.flush()
+            self._start_load()
 
     def _stage(self, name: str) -> IO[bytes]:
         fh = self._files.get(name)
         if fh is None:
             self.spool.mkdir(parents=True, exist_ok=True)
-            fh = self._files[name] = (self.spool / f"{name}.nt").open("wb")
+            path = self.spool / f"{self._generation:06d}-{name}.nt"
+            fh = self._files[name] = path.open("wb")
         return fh
 
-    def flush(self) -> None:
-        """Load what is staged, then record its papers as done: a checkpoint."""
-        for name, fh in self._files.items():
+    def _start_load(self) -> None:
+        self._finish_load(wait=True)  # one load at a time: memory stays bounded
+        files = [(Path(fh.name), self.iris.graph(name)) for name, fh in self._files.items()]
+        for fh in self._files.values():
             fh.close()
-            self.store.load(Path(fh.name), self.iris.graph(name))
-            Path(fh.name).unlink()
-        for step, done in self._done:
+        self._loading = (self._loader.submit(self._load, files), self._done)
+        self._files, self._done = {}, []
+        self._staged = 0
+        self._generation += 1
+
+    def _load(self, files: list[tuple[Path, NamedNode]]) -> None:
+        for path, graph in files:
+            self.store.load(path, graph)
+            path.unlink()
+
+    def _finish_load(self, *, wait: bool) -> None:
+        """Record the papers of a finished load as done (a checkpoint)."""
+        if self._loading is None or (not wait and not self._loading[0].done()):
+            return
+        future, done_steps = self._loading
+        self._loading = None
+        future.result()  # a failed load fails the build here, its papers unmarked
+        for step, done in done_steps:
             self.state.mark(done, step.name, step.version)
-        for name in {step.name for step, _ in self._done}:
+            self._pending[step.name].difference_update(k.paper_id for k in done)
+        for name in {step.name for step, _ in done_steps}:
             self.state.touch(name)
         self.state.commit()
-        self._files.clear()
-        self._staged = 0
-        self._done.clear()
+
+    def flush(self) -> None:
+        """Load everything staged and wait for it."""
+        try:
+            if self._files or self._done:
+                self._start_load()
+            self._finish_load(wait=True)
+        finally:
+            self._loader.shutdown(wait=True)
 
 
 def _run_stages(

@@ -78,6 +78,15 @@ class LocalExecutor:
         return None
 
 
+#: Dask settings for the workers of a build (a local cluster passes them on to its workers)
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
 class DaskExecutor:
     """Runs jobs on a Dask distributed cluster, a few per worker in flight."""
 
@@ -89,6 +98,7 @@ class DaskExecutor:
         self.settings = settings or ExecutorSettings()
         self._client: Any = None
         self._cluster: Any = None
+        self._config: Any = None
 
     def __enter__(self) -> DaskExecutor:
         try:
@@ -98,6 +108,12 @@ class DaskExecutor:
                 f"the dask executor needs dask[distributed] ({exc}): "
                 "pip install 'dask[distributed]'"
             ) from None
+        import dask
+
+        # the per-worker profiler (every 10 ms), GIL sampling (every 1 ms) and fast memory
+        # polling cost about a CPU-second per worker-minute: no use to a batch build
+        self._config = dask.config.set(QUIET_WORKERS)
+        self._config.__enter__()
         scheduler = self.settings.scheduler
         try:
             if scheduler:
@@ -151,6 +167,8 @@ class DaskExecutor:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._config is not None:
+            self._config.__exit__(None, None, None)
 
 
 #: ``EXECUTORS.create(name, settings=ExecutorSettings) -> Executor``

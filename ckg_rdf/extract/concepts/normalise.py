@@ -17,6 +17,7 @@ import unicodedata
 _ASCII_TABLE = {i: " " for i in range(128) if not chr(i).isalnum()}
 _ASCII_TABLE.update({ord(c): ord(c.lower()) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
 _SPACES = re.compile(r" +")
+_NOT_ALNUM = re.compile(r"[^\w ]")
 
 
 def _slow_char(c: str) -> str:
@@ -32,9 +33,9 @@ def normalise_text(text: str) -> str:
         return text.translate(_ASCII_TABLE)
     low = text.lower()
     if len(low) == len(text):
-        out = low.translate(_ASCII_TABLE)
-        if all(c.isalnum() or c == " " for c in out if not c.isascii()):
-            return out
+        # every character lowered to one: blank what is not a letter or digit in one pass
+        # (``\w`` is exactly str.isalnum plus "_", and "_" is already a space)
+        return _NOT_ALNUM.sub(" ", low.translate(_ASCII_TABLE))
     return "".join(_slow_char(c) for c in text)
 
 
