@@ -1,27 +1,93 @@
 """Resolving bibliography entries to papers of the corpus: the one place the rule lives.
 
-**Rule.** A bibliography entry cites a corpus paper if, in this order of
+**Exact keys.** A bibliography entry cites a corpus paper if, in this order of
 precedence, its DOI, its PMID, its PMCID or its normalised title
-(:func:`ckg_rdf.corpus.normalise.title_key`) equals that paper's. A key shared
-by several corpus papers is ambiguous and resolves nothing (two papers called
-"Clinical vignettes" must not both be cited). A paper never cites itself.
+(:func:`~ckg_rdf.corpus.normalise.title_key` of
+:func:`~ckg_rdf.corpus.normalise.citation_title`) equals that paper's. A key
+shared by several corpus papers is ambiguous and resolves nothing (two papers
+called "Clinical vignettes" must not both be cited). A paper never cites
+itself, and an identifier of the citing paper's own found in its bibliography
+is ignored: bioRxiv/medRxiv PDFs print their DOI on every page, and the parse
+files that boilerplate as references.
 
-Papers' keys and pending entries live in SQLite next to the store, so the
-resolution is one indexed join however large the corpus, re-runs see papers
-from earlier builds, and memory stays flat.
+**Fuzzy titles.** An entry no exact key resolves is matched on its title
+(:func:`title_similarity`): the similarity is rapidfuzz's normalised Indel
+similarity of the two :func:`~ckg_rdf.corpus.normalise.fuzzy_title` forms, and
+a paper is cited when
+
+* the similarity is at least :data:`FUZZY_THRESHOLD` (0.90), comparing the whole
+  titles, or a reference cut short at either end (at least half the paper's
+  title and four content words) with the same length of the paper's title, or
+  the reference without a venue appended after a full stop (". Lancet. 2020")
+  or authors put before it ("Liqun Fang. Epidemiological ...");
+* every content word of each side is matched, letter for letter up to a typo,
+  by the other side (:func:`words_agree`): "... in mice" never matches
+  "... in humans", nor "influenza A" "influenza B"; a number only one side has
+  is taken for a PDF line number, numbers both sides lack in the other
+  ("140 patients" / "138 patients", "part 1" / "part 2") reject the pair;
+* no other candidate comes within :data:`AMBIGUITY_MARGIN` of the best one
+  (two copies of one preprint cite nothing, as with exact keys).
+
+Candidates come from a blocking index kept next to the keys: every eligible
+paper title is posted under its content words and adjacent word pairs
+(``title_grams``, hashed to 64-bit integers), with their document frequencies
+(``gram_df``). An entry looks up only its :data:`BLOCK_KEYS` rarest grams
+(skipping any posted more than :data:`MAX_POSTINGS` times) and scores the
+:data:`MAX_CANDIDATES` papers that share most of them, so the work per entry
+does not grow with the corpus. Everything lives in SQLite: memory stays flat
+at any corpus size, and re-runs see the papers of earlier builds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ckg_rdf.corpus.normalise import title_key
+from rapidfuzz.distance import Indel
+
+from ckg_rdf.corpus.normalise import (
+    STOPWORDS,
+    citation_title,
+    content_words,
+    covid_names,
+    fuzzy_title,
+    title_key,
+)
 from ckg_rdf.corpus.records import PaperRecord
 
 #: identifier columns in order of precedence
 KEYS = ("doi", "pmid", "pmcid", "title_key")
+#: the method of a resolution found by fuzzy title matching
+FUZZY = "title_fuzzy"
+#: every method a :class:`Resolution` can carry, exact keys first
+METHODS = (*KEYS, FUZZY)
+
+#: lowest similarity (0-1) at which two titles are taken for the same paper
+FUZZY_THRESHOLD = 0.90
+#: a second candidate this close to the best one makes the entry ambiguous
+AMBIGUITY_MARGIN = 0.02
+#: the report's score bands for fuzzy matches, highest first
+SCORE_BANDS = ((0.95, "0.95-1.00"), (0.90, "0.90-0.95"))
+#: a reference cut short must keep this share of the paper title's length ...
+MIN_TRUNCATED_SHARE = 0.5
+#: ... and at least this many content words (and 30 characters)
+MIN_TRUNCATED_WORDS = 4
+#: a title needs this many content words (and 20 characters) to be matched fuzzily
+MIN_CONTENT_WORDS = 3
+#: a word is matched by a word of the other title spelt this close (Indel similarity)
+WORD_SIMILARITY = 0.85
+#: blocking: how many of an entry's rarest grams are looked up
+BLOCK_KEYS = 4
+#: blocking: grams posted more often than this are too common to look up
+MAX_POSTINGS = 5000
+#: blocking: how many candidates (most grams shared) are scored per entry
+MAX_CANDIDATES = 10
+#: entries resolved per round of fuzzy matching (bounds memory)
+CHUNK = 5000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS paper_keys (
@@ -34,51 +100,501 @@ CREATE TABLE IF NOT EXISTS bib_refs (
     citing TEXT NOT NULL, ref_id TEXT NOT NULL,
     doi TEXT, pmid TEXT, pmcid TEXT, title_key TEXT,
     PRIMARY KEY (citing, ref_id));
+CREATE TABLE IF NOT EXISTS paper_titles (
+    id INTEGER PRIMARY KEY, paper_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, year INTEGER);
+CREATE TABLE IF NOT EXISTS title_grams (
+    gram INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (gram, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gram_df (gram INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS fuzzy_grams (gram INTEGER PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS fuzzy_ids (id INTEGER PRIMARY KEY);
 """
+# columns added to bib_refs after the first release (ALTER TABLE on older stores)
+_BIB_COLUMNS = (("title", "TEXT"), ("year", "INTEGER"))
 
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
+    """One bibliography entry of ``citing`` resolved to the corpus paper ``cited``.
+
+    ``method`` is one of :data:`METHODS`; ``score`` is the title similarity of a
+    fuzzy match (1.0 for exact keys); ``ref_id`` names the entry in the citing
+    paper's bibliography.
+    """
+
     citing: str
     cited: str
     method: str
+    score: float = 1.0
+    ref_id: str = ""
+
+    @property
+    def band(self) -> str:
+        """The score band of a fuzzy match ("0.90-0.95"), "" for an exact key."""
+        return score_band(self.score) if self.method == FUZZY else ""
+
+
+def score_band(score: float) -> str:
+    for low, label in SCORE_BANDS:
+        if score >= low:
+            return label
+    return f"below {SCORE_BANDS[-1][0]:.2f}"
+
+
+def report_counts(resolutions: Iterable[Resolution]) -> dict[str, int]:
+    """Counts for the build summary: entries resolved by each key and fuzzy score band.
+
+    Keys are "resolved by doi", ..., "resolved by title_key" and "resolved by
+    fuzzy title 0.95-1.00", ...; a method or band with no entry is left out.
+    """
+    counts: Counter[str] = Counter()
+    for res in resolutions:
+        if res.method == FUZZY:
+            counts[f"resolved by fuzzy title {res.band}"] += 1
+        else:
+            counts[f"resolved by {res.method}"] += 1
+    order = [f"resolved by {k}" for k in KEYS] + [
+        f"resolved by fuzzy title {label}" for _, label in SCORE_BANDS
+    ]
+    return {k: counts[k] for k in sorted(counts, key=lambda k: (order + [k]).index(k))}
 
 
 class CitationIndex:
-    """Paper keys and bibliography entries, and the join that resolves them."""
+    """Paper keys, bibliography entries and the title index, and how they resolve."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         db.executescript(_SCHEMA)
+        have = {row[1] for row in db.execute("PRAGMA table_info(bib_refs)")}
+        for name, kind in _BIB_COLUMNS:
+            if name not in have:
+                db.execute(f"ALTER TABLE bib_refs ADD COLUMN {name} {kind}")
 
     def add_papers(self, papers: Iterable[PaperRecord]) -> None:
         rows = []
         refs = []
+        titles = []
         for p in papers:
-            rows.append((p.paper_id, p.doi, p.pmid, p.pmcid, title_key(p.title)))
-            refs.extend(
-                (p.paper_id, b.ref_id, b.doi, b.pmid, b.pmcid, title_key(b.title))
-                for b in p.bib_entries
-            )
+            title = citation_title(p.title)
+            rows.append((p.paper_id, p.doi, p.pmid, p.pmcid, title_key(title)))
+            titles.append((p.paper_id, fuzzy_title(title), paper_year(p)))
+            for b in p.bib_entries:
+                ref_title = citation_title(b.title)
+                refs.append(
+                    (
+                        p.paper_id,
+                        b.ref_id,
+                        _unless_own(b.doi, p.doi),
+                        _unless_own(b.pmid, p.pmid),
+                        _unless_own(b.pmcid, p.pmcid),
+                        title_key(ref_title),
+                        ref_title,
+                        b.year,
+                    )
+                )
         self.db.executemany("INSERT OR REPLACE INTO paper_keys VALUES (?, ?, ?, ?, ?)", rows)
         self.db.executemany("DELETE FROM bib_refs WHERE citing = ?", [(r[0],) for r in rows])
-        self.db.executemany("INSERT OR REPLACE INTO bib_refs VALUES (?, ?, ?, ?, ?, ?)", refs)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO bib_refs "
+            "(citing, ref_id, doi, pmid, pmcid, title_key, title, year) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            refs,
+        )
+        self._index_titles(titles)
 
     def count_refs(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM bib_refs").fetchone()[0]
 
     def resolve(self) -> Iterator[Resolution]:
-        """Each bibliography entry that resolves, with the key that resolved it."""
+        """Each bibliography entry that resolves, with the key that resolved it.
+
+        Exact keys first, in one indexed join; the entries they leave are
+        matched on their titles in chunks of :data:`CHUNK`.
+        """
+        # A unique match gives the paper, no match NULL (try the next key); several
+        # matches also give NULL, except for the title, which they make ambiguous ('')
+        # so that fuzzy matching does not pick one of the papers sharing it.
         lookups = ", ".join(
-            f"(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(k.paper_id) END FROM paper_keys k "
-            f"WHERE r.{key} != '' AND k.{key} = r.{key}) AS by_{key}"
+            f"(SELECT CASE WHEN COUNT(*) = 1 THEN MIN(k.paper_id) "
+            f"{'WHEN COUNT(*) > 1 THEN ' + repr('') if key == 'title_key' else ''} END "
+            f"FROM paper_keys k WHERE r.{key} != '' AND k.{key} = r.{key}) AS by_{key}"
             for key in KEYS
         )
-        sql = f"SELECT r.citing, {lookups} FROM bib_refs r"
-        for row in self.db.execute(sql):
-            citing = row[0]
-            for key, cited in zip(KEYS, row[1:], strict=True):
-                if cited is not None:
-                    if cited != citing:
-                        yield Resolution(citing, cited, key)
-                    break
+        cursor = self.db.execute(
+            f"SELECT r.citing, r.ref_id, r.title, r.year, {lookups} FROM bib_refs r"
+        )
+        pending: list[tuple[str, str, str, int | None]] = []
+        while rows := cursor.fetchmany(CHUNK):
+            for citing, ref_id, title, year, *found in rows:
+                for key, cited in zip(KEYS, found, strict=True):
+                    if cited is not None:
+                        if cited and cited != citing:
+                            yield Resolution(citing, cited, key, ref_id=ref_id)
+                        break
+                else:
+                    if title:
+                        pending.append((citing, ref_id, title, year))
+            if len(pending) >= CHUNK:
+                yield from self._resolve_fuzzy(pending)
+                pending = []
+        yield from self._resolve_fuzzy(pending)
+
+    # --- the title index ---------------------------------------------------------------
+
+    def _index_titles(self, titles: list[tuple[str, str, int | None]]) -> None:
+        """Post each paper's title under its grams; replace what an earlier build posted."""
+        added: list[tuple[int, int]] = []
+        removed: list[tuple[int, int]] = []
+        df: Counter[int] = Counter()
+        for paper_id, title, year in titles:
+            old = self.db.execute(
+                "SELECT id, title FROM paper_titles WHERE paper_id = ?", (paper_id,)
+            ).fetchone()
+            if old is not None and old[1] == title:
+                self.db.execute("UPDATE paper_titles SET year = ? WHERE id = ?", (year, old[0]))
+                continue
+            if old is not None:
+                for gram in title_grams(old[1]):
+                    removed.append((gram, old[0]))
+                    df[gram] -= 1
+            if not _eligible(title):
+                if old is not None:
+                    self.db.execute("DELETE FROM paper_titles WHERE id = ?", (old[0],))
+                continue
+            if old is not None:
+                row_id = old[0]
+                self.db.execute(
+                    "UPDATE paper_titles SET title = ?, year = ? WHERE id = ?",
+                    (title, year, row_id),
+                )
+            else:
+                cur = self.db.execute(
+                    "INSERT INTO paper_titles (paper_id, title, year) VALUES (?, ?, ?)",
+                    (paper_id, title, year),
+                )
+                row_id = cur.lastrowid
+                assert row_id is not None
+            for gram in title_grams(title):
+                added.append((gram, row_id))
+                df[gram] += 1
+        self.db.executemany("DELETE FROM title_grams WHERE gram = ? AND id = ?", removed)
+        self.db.executemany("INSERT OR IGNORE INTO title_grams VALUES (?, ?)", added)
+        self.db.executemany(
+            "INSERT INTO gram_df (gram, df) VALUES (?, ?) "
+            "ON CONFLICT (gram) DO UPDATE SET df = df + excluded.df",
+            [(g, n) for g, n in df.items() if n],
+        )
+        self.db.executemany(
+            "DELETE FROM gram_df WHERE gram = ? AND df <= 0", [(g,) for g, n in df.items() if n < 0]
+        )
+
+    def _resolve_fuzzy(
+        self, pending: list[tuple[str, str, str, int | None]]
+    ) -> Iterator[Resolution]:
+        """Match a chunk of unresolved entries on their titles."""
+        entries = []
+        for citing, ref_id, title, year in pending:
+            variants = title_variants(title)
+            if variants:
+                grams = title_grams(min(variants, key=len))
+                entries.append((citing, ref_id, year, variants, grams))
+        if not entries:
+            return
+        df = self._gram_df({g for *_, grams in entries for g in grams})
+        chosen = [_rarest(grams, df) for *_, grams in entries]
+        postings = self._postings({g for grams in chosen for g in grams})
+        shortlists = []
+        for grams in chosen:
+            hits: Counter[int] = Counter()
+            for gram in grams:
+                hits.update(postings.get(gram, ()))
+            shortlists.append([i for i, _ in hits.most_common(MAX_CANDIDATES)])
+        papers = self._titles({i for ids in shortlists for i in ids})
+        for (citing, ref_id, year, variants, _), ids in zip(entries, shortlists, strict=True):
+            refs = _with_unified(variants)
+            scored = []
+            for i in ids:
+                paper_id, title, unified, paper_year = papers[i]
+                score = _similarity(refs, title, unified)
+                if score is not None:
+                    scored.append((score, paper_id, paper_year))
+            if not scored:
+                continue
+            scored.sort(reverse=True)
+            best = scored[0][0]
+            close = [c for c in scored if c[0] >= best - AMBIGUITY_MARGIN]
+            if len(close) > 1:
+                close = _by_year(close, year)
+            if len(close) == 1 and close[0][1] != citing:
+                yield Resolution(citing, close[0][1], FUZZY, round(close[0][0], 4), ref_id)
+
+    def _fill(self, table: str, values: Iterable[int]) -> None:
+        self.db.execute(f"DELETE FROM {table}")
+        self.db.executemany(f"INSERT INTO {table} VALUES (?)", ((v,) for v in values))
+
+    def _gram_df(self, grams: set[int]) -> dict[int, int]:
+        self._fill("fuzzy_grams", grams)
+        return dict(
+            self.db.execute(
+                "SELECT d.gram, d.df FROM fuzzy_grams g JOIN gram_df d ON d.gram = g.gram"
+            )
+        )
+
+    def _postings(self, grams: set[int]) -> dict[int, list[int]]:
+        self._fill("fuzzy_grams", grams)
+        out: dict[int, list[int]] = {}
+        for gram, row_id in self.db.execute(
+            "SELECT t.gram, t.id FROM fuzzy_grams g JOIN title_grams t ON t.gram = g.gram"
+        ):
+            out.setdefault(gram, []).append(row_id)
+        return out
+
+    def _titles(self, ids: set[int]) -> dict[int, tuple[str, str, str, int | None]]:
+        self._fill("fuzzy_ids", ids)
+        return {
+            row_id: (paper_id, title, covid_names(title), year)
+            for row_id, paper_id, title, year in self.db.execute(
+                "SELECT p.id, p.paper_id, p.title, p.year FROM fuzzy_ids f "
+                "JOIN paper_titles p ON p.id = f.id"
+            )
+        }
+
+
+def _by_year(close: list[tuple[float, str, int | None]], year: int | None) -> list:
+    """Break a tie between equally good candidates by year: the one candidate published
+    within a year of the entry's, when every candidate's year is known. Years are not
+    a guard on their own: parses misread them (2020 as 2002) too often."""
+    if year is None or any(c[2] is None for c in close):
+        return close
+    near = [c for c in close if abs(c[2] - year) <= 1]
+    return near if len(near) == 1 else close
+
+
+def _unless_own(value: str, own: str) -> str:
+    """A bibliography identifier, or "" when it is the citing paper's own (page boilerplate)."""
+    return "" if own and value == own else value
+
+
+_PREPRINT_DATE = re.compile(r"^10\.1101/(\d{4})\.\d{2}\.\d{2}\.")
+
+
+def paper_year(paper: PaperRecord) -> int | None:
+    """The paper's year: from publish_time, else from a dated bioRxiv/medRxiv DOI."""
+    if paper.publish_time[:4].isdigit():
+        return int(paper.publish_time[:4])
+    match = _PREPRINT_DATE.match(paper.doi)
+    return int(match.group(1)) if match else None
+
+
+# --- titles ------------------------------------------------------------------------------
+
+
+def _eligible(fuzzy: str) -> bool:
+    return len(fuzzy) >= 20 and len(content_words(fuzzy)) >= MIN_CONTENT_WORDS
+
+
+def gram_id(gram: str) -> int:
+    """A stable signed 64-bit id for a gram (SQLite's INTEGER)."""
+    digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def title_grams(fuzzy: str) -> set[int]:
+    """The blocking grams of a fuzzy title: its content words and adjacent pairs of them
+    (with the names of COVID-19 written one way, see :func:`covid_names`)."""
+    words = content_words(covid_names(fuzzy))
+    grams = set(words)
+    grams.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return {gram_id(g) for g in grams}
+
+
+def _rarest(grams: set[int], df: Mapping[int, int]) -> list[int]:
+    known = sorted((df[g], g) for g in grams if 0 < df.get(g, 0) <= MAX_POSTINGS)
+    return [g for _, g in known[:BLOCK_KEYS]]
+
+
+# A sentence break: where a venue may have been appended or authors prepended.
+_BREAK = re.compile(r"(?<=[\w)\]])\.\s+(?=\S)|\s+\((?:19|20)\d{2}\)\s+")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_JOURNAL_WORD = re.compile(
+    r"\b(?:j|journal|proc|proceedings|natl|acad|sci|science|nature|lancet|jama|bmj|nejm|"
+    r"plos|bmc|med|medicine|rev|res|lett|ann|arch|bull|bulletin|clin|infect|dis|virol|"
+    r"immunol|microbiol|epidemiol|biol|chem|radiology|eurosurveillance|elife|cell|internet|"
+    r"electronic|online|epub|print)\b",
+    re.I,
+)
+_NOT_A_VENUE = re.compile(r"^(?:part|vol|volume|section|chapter|series|supplement)\b", re.I)
+
+
+def title_variants(title: str) -> list[str]:
+    """The fuzzy forms a reference's title is compared under: as written, and without
+    what looks like a venue appended after a full stop or authors put before it.
+
+    Only eligible forms are returned; an entry with none is not matched fuzzily.
+    """
+    parts = _BREAK.split(title)
+    heads = [parts]
+    if len(parts) > 1 and _looks_like_authors(parts[0]):
+        heads.append(parts[1:])
+    out: list[str] = []
+    for head in heads:
+        cut = head
+        while True:
+            form = fuzzy_title(" ".join(cut))
+            if _eligible(form) and form not in out:
+                out.append(form)
+            if len(cut) < 2 or not _looks_like_venue(cut[-1]):
+                break
+            cut = cut[:-1]
+    return out
+
+
+def _looks_like_venue(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > 8 or _NOT_A_VENUE.match(text):
+        return False
+    if _YEAR.search(text) or _JOURNAL_WORD.search(text):
+        return True
+    # a journal's name is capitalised: "The Lancet Global Health", "Influenza Other Respir Viruses"
+    return len(words) <= 6 and all(
+        w[0].isupper() or w[0] in "([" or w.isdigit() or w.lower() in STOPWORDS for w in words
+    )
+
+
+def _looks_like_authors(text: str) -> bool:
+    words = text.replace(",", " ").split()
+    if not words or len(words) > 8:
+        return False
+    if re.search(r"\bet al\b|\band others\b", text):
+        return True
+    return all(w[0].isupper() or w.lower() in {"and", "others"} for w in words)
+
+
+def title_similarity(variants: list[str], paper: str) -> float | None:
+    """The best similarity of a reference (its :func:`title_variants`) to a paper's
+    fuzzy title under the rule, or None when no alignment passes it.
+
+    Titles are compared as written and with the names of COVID-19 unified
+    (:func:`covid_names`): a preprint retitled from "2019-nCoV" to "COVID-19"
+    matches either way, and "... novel coronavirus disease" still matches as the
+    truncation of "... novel coronavirus disease 2019".
+    """
+    return _similarity(_with_unified(variants), paper, covid_names(paper))
+
+
+def _with_unified(variants: list[str]) -> list[tuple[str, str]]:
+    return [(v, covid_names(v)) for v in variants]
+
+
+def _similarity(refs: list[tuple[str, str]], paper: str, unified: str) -> float | None:
+    best: float | None = None
+    for plain, unified_ref in refs:
+        best = _align(plain, paper, best)
+        if unified_ref != plain or unified != paper:
+            best = _align(unified_ref, unified, best)
+    return best
+
+
+def _align(ref: str, title: str, best: float | None) -> float | None:
+    """``best``, or a better similarity of ``ref`` to ``title`` (whole, or cut short)."""
+    floor = FUZZY_THRESHOLD if best is None else best + 1e-9
+    lcs = (len(ref) + len(title) - Indel.distance(ref, title)) // 2
+    whole = 2 * lcs / (len(ref) + len(title))
+    if whole >= floor and words_agree(ref, title):
+        best, floor = whole, whole + 1e-9
+    if not 30 <= len(ref) < len(title) or len(ref) < MIN_TRUNCATED_SHARE * len(title):
+        return best
+    slack = max(4, len(ref) // 10)
+    if 2 * lcs / (2 * len(ref) - slack) < floor:  # no window of the title can reach the floor
+        return best
+    if len(content_words(ref)) < MIN_TRUNCATED_WORDS or _ORGANISATION.search(ref):
+        return best
+    for window in _cuts(title, len(ref), slack):
+        score = Indel.normalized_similarity(ref, window)
+        if score >= floor and words_agree(ref, window):
+            best, floor = score, score + 1e-9
+    return best
+
+
+# A reference that reads like an author group is never taken for part of a title
+# (a parse appended "... COVID-19 Working Group" to a paper's title).
+_ORGANISATION = re.compile(
+    r"\b(?:working group|study group|consortium|collaborat\w*|investigators|committee"
+    r"|centre|center|institute|organi[sz]ation|ministry|department)\b"
+)
+
+
+def _cuts(title: str, length: int, slack: int) -> Iterator[str]:
+    """``title`` cut at a word boundary to about ``length`` characters, from either end."""
+    for i, c in enumerate(title):
+        if c == " ":
+            if abs(i - length) <= slack:
+                yield title[:i]
+            if abs(len(title) - i - 1 - length) <= slack:
+                yield title[i + 1 :]
+
+
+def _stem(word: str) -> str:
+    """A crude plural stem: "studies" -> "study", "viruses" -> "virus", "cells" -> "cell"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _word_matched(word: str, others: set[str]) -> bool:
+    stem = _stem(word)
+    if stem in others:
+        return True
+    if any(c.isdigit() for c in word):  # "ace2" / "ace", "cd4" / "cd8": exact or nothing
+        return False
+    return any(
+        not any(c.isdigit() for c in o) and Indel.normalized_similarity(stem, o) >= WORD_SIMILARITY
+        for o in others
+    )
+
+
+def _joined(words: list[str]) -> Iterator[tuple[int, int, str]]:
+    """Every run of two or three adjacent words, written together: (start, end, stem)."""
+    for n in (2, 3):
+        for i in range(len(words) - n + 1):
+            yield i, i + n, _stem("".join(words[i : i + n]))
+
+
+def _unmatched(words: list[str], other: list[str]) -> list[str]:
+    """The words of one title (content words and numbers) the other title does not match."""
+    singles = {_stem(w) for w in other}
+    forms = singles | {stem for _, _, stem in _joined(other)}
+    covered = set()
+    for i, j, stem in _joined(words):  # "real time" against "realtime"
+        if stem in singles:
+            covered.update(range(i, j))
+    return [
+        w
+        for i, w in enumerate(words)
+        if i not in covered and w not in STOPWORDS and not _word_matched(w, forms)
+    ]
+
+
+def words_agree(a: str, b: str) -> bool:
+    """Whether every content word of each title is matched by a word of the other.
+
+    A word is matched by the same word up to a plural ("cells" / "cell"), by a
+    word spelt within :data:`WORD_SIMILARITY` of it ("coronaviurs", "modelling"
+    / "modeling"; not "mice" / "humans", "male" / "female"), or by two or three
+    adjacent words of the other title written together ("real time" /
+    "realtime", "b 0 at1" / "b0at1"). Words with a digit must match exactly
+    ("ace2" is not "ace", "cd4" not "cd8"). Stop words may go unmatched; bare
+    numbers may go unmatched on one side only (PDF line numbers inserted into a
+    title), not on both ("140 patients" / "138 patients", "part 1" / "part 2").
+    """
+    words_a, words_b = a.split(), b.split()
+    unmatched_numbers = 0
+    for words, other in ((words_a, words_b), (words_b, words_a)):
+        left = _unmatched(words, other)
+        if not all(w.isdigit() for w in left):
+            return False
+        unmatched_numbers += bool(left)
+    return unmatched_numbers < 2
