@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from ckg_rdf.extract.citations import CitationIndex
+from ckg_rdf.extract.citations import CitationIndex, ResolutionCounts
 from ckg_rdf.rdf.iris import IriMinter
 from ckg_rdf.rdf.papers import cites_triple
 from ckg_rdf.store.base import GraphStore
@@ -17,11 +15,11 @@ class CitationStage:
         self.index = index
 
     def run(self, store: GraphStore, minter: IriMinter) -> dict[str, int]:
-        by_method: Counter[str] = Counter()
+        counts = ResolutionCounts()
         edges: set[tuple[str, str]] = set()
         batch = []
         for res in self.index.resolve():
-            by_method[res.method] += 1
+            counts.add(res)
             pair = (res.citing, res.cited)
             if pair not in edges:
                 edges.add(pair)
@@ -32,8 +30,8 @@ class CitationStage:
         store.add(batch)
         report = {
             "bibliography entries": self.index.count_refs(),
-            "entries resolved": sum(by_method.values()),
+            "entries resolved": counts.total,
             "cites edges": len(edges),
         }
-        report.update({f"resolved by {m}": n for m, n in sorted(by_method.items())})
+        report.update(counts.report())
         return report
