@@ -94,6 +94,12 @@ _MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&lt;/?[A-Za-z
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s*")
 _TITLE_PREFIX = re.compile(r"^\s*(?:(?:full|article)\s+)?title\s*:\s*", re.I)
 _TITLE_WORD_PREFIX = re.compile(r"^\s*Title\s+(?=[A-Z0-9])")
+# Headings a PDF parse runs on into the title: "... infections Correspondence to".
+_HEADING_TAIL = re.compile(
+    r"\s+(?:Correspondence(?: to)?|Corresponding author|Significance Statement"
+    r"|At a Glance Commentary|Summary Background|Author Summary|Abstract|Keywords)\b.*$",
+    re.S,
+)
 _RUNNING_TITLE = re.compile(r"\s*\b(?:running|short|brief)\s+(?:head|title)\b\s*:?.*$", re.I | re.S)
 # A preprint server (or "preprint") appended to the title by the PDF parse: ". medRxiv",
 # ", medRxiv preprint 2020", ". bioRxiv [Internet", ". Preprint published by ...".
@@ -108,8 +114,9 @@ def citation_title(title: str) -> str:
     """A title cleaned of what PDF parses add around it, for citation matching.
 
     Markup (HTML tags and entities, LaTeX commands), a leading "Title:", a
-    trailing "Running title: ...", a preprint server appended as if it were
-    part of the title (". medRxiv"), trailing line numbers and footnote marks.
+    trailing "Running title: ..." or a heading the parse ran on into the title
+    ("Correspondence to"), a preprint server appended as if it were part of the
+    title (". medRxiv"), trailing line numbers and footnote marks.
     Punctuation is kept: :func:`title_variants` needs it to find sentence breaks.
     """
     title = html.unescape(html.unescape(title))
@@ -118,6 +125,9 @@ def citation_title(title: str) -> str:
     title = title.replace("$", "").replace("{", "").replace("}", "")
     title = " ".join(title.split())
     title = _RUNNING_TITLE.sub("", title)
+    heading = _HEADING_TAIL.search(title)
+    if heading is not None and heading.start() >= 20:
+        title = title[: heading.start()]
     title = _TITLE_WORD_PREFIX.sub("", _TITLE_PREFIX.sub("", title))
     tail = _PREPRINT_TAIL.search(title)
     if tail is not None and tail.start() >= 20:

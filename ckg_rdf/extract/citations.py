@@ -74,8 +74,10 @@ AMBIGUITY_MARGIN = 0.02
 SCORE_BANDS = ((0.95, "0.95-1.00"), (0.90, "0.90-0.95"))
 #: a reference cut short must keep this share of the paper title's length ...
 MIN_TRUNCATED_SHARE = 0.5
-#: ... and at least this many content words (and 30 characters)
+#: ... and at least this many content words (and 30 characters) ...
 MIN_TRUNCATED_WORDS = 4
+#: ... and, to match anywhere rather than at a break in the title, this many
+MIN_TRUNCATED_WORDS_ANYWHERE = 6
 #: a title needs this many content words (and 20 characters) to be matched fuzzily
 MIN_CONTENT_WORDS = 3
 #: a word is matched by a word of the other title spelt this close (Indel similarity)
@@ -101,7 +103,8 @@ CREATE TABLE IF NOT EXISTS bib_refs (
     doi TEXT, pmid TEXT, pmcid TEXT, title_key TEXT,
     PRIMARY KEY (citing, ref_id));
 CREATE TABLE IF NOT EXISTS paper_titles (
-    id INTEGER PRIMARY KEY, paper_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, year INTEGER);
+    id INTEGER PRIMARY KEY, paper_id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL, source TEXT NOT NULL, year INTEGER);
 CREATE TABLE IF NOT EXISTS title_grams (
     gram INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (gram, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS gram_df (gram INTEGER PRIMARY KEY, df INTEGER NOT NULL);
@@ -195,7 +198,7 @@ class CitationIndex:
         for p in papers:
             title = citation_title(p.title)
             rows.append((p.paper_id, p.doi, p.pmid, p.pmcid, title_key(title)))
-            titles.append((p.paper_id, fuzzy_title(title), paper_year(p)))
+            titles.append((p.paper_id, title, paper_year(p)))
             for b in p.bib_entries:
                 ref_title = citation_title(b.title)
                 refs.append(
@@ -264,12 +267,16 @@ class CitationIndex:
         added: list[tuple[int, int]] = []
         removed: list[tuple[int, int]] = []
         df: Counter[int] = Counter()
-        for paper_id, title, year in titles:
+        for paper_id, source, year in titles:
+            title = fuzzy_title(source)
             old = self.db.execute(
                 "SELECT id, title FROM paper_titles WHERE paper_id = ?", (paper_id,)
             ).fetchone()
             if old is not None and old[1] == title:
-                self.db.execute("UPDATE paper_titles SET year = ? WHERE id = ?", (year, old[0]))
+                self.db.execute(
+                    "UPDATE paper_titles SET source = ?, year = ? WHERE id = ?",
+                    (source, year, old[0]),
+                )
                 continue
             if old is not None:
                 for gram in title_grams(old[1]):
@@ -282,13 +289,13 @@ class CitationIndex:
             if old is not None:
                 row_id = old[0]
                 self.db.execute(
-                    "UPDATE paper_titles SET title = ?, year = ? WHERE id = ?",
-                    (title, year, row_id),
+                    "UPDATE paper_titles SET title = ?, source = ?, year = ? WHERE id = ?",
+                    (title, source, year, row_id),
                 )
             else:
                 cur = self.db.execute(
-                    "INSERT INTO paper_titles (paper_id, title, year) VALUES (?, ?, ?)",
-                    (paper_id, title, year),
+                    "INSERT INTO paper_titles (paper_id, title, source, year) VALUES (?, ?, ?, ?)",
+                    (paper_id, title, source, year),
                 )
                 row_id = cur.lastrowid
                 assert row_id is not None
@@ -332,8 +339,8 @@ class CitationIndex:
             refs = _with_unified(variants)
             scored = []
             for i in ids:
-                paper_id, title, unified, paper_year = papers[i]
-                score = _similarity(refs, title, unified)
+                paper_id, title, paper_year = papers[i]
+                score = _similarity(refs, title)
                 if score is not None:
                     scored.append((score, paper_id, paper_year))
             if not scored:
@@ -367,12 +374,12 @@ class CitationIndex:
             out.setdefault(gram, []).append(row_id)
         return out
 
-    def _titles(self, ids: set[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    def _titles(self, ids: set[int]) -> dict[int, tuple[str, PaperTitle, int | None]]:
         self._fill("fuzzy_ids", ids)
         return {
-            row_id: (paper_id, title, covid_names(title), year)
-            for row_id, paper_id, title, year in self.db.execute(
-                "SELECT p.id, p.paper_id, p.title, p.year FROM fuzzy_ids f "
+            row_id: (paper_id, PaperTitle(source, title), year)
+            for row_id, paper_id, title, source, year in self.db.execute(
+                "SELECT p.id, p.paper_id, p.title, p.source, p.year FROM fuzzy_ids f "
                 "JOIN paper_titles p ON p.id = f.id"
             )
         }
@@ -488,33 +495,64 @@ def _looks_like_authors(text: str) -> bool:
     return all(w[0].isupper() or w.lower() in {"and", "others"} for w in words)
 
 
-def title_similarity(variants: list[str], paper: str) -> float | None:
-    """The best similarity of a reference (its :func:`title_variants`) to a paper's
-    fuzzy title under the rule, or None when no alignment passes it.
+class PaperTitle:
+    """A corpus paper's title as fuzzy matching compares it (computed once per candidate)."""
 
-    Titles are compared as written and with the names of COVID-19 unified
-    (:func:`covid_names`): a preprint retitled from "2019-nCoV" to "COVID-19"
-    matches either way, and "... novel coronavirus disease" still matches as the
-    truncation of "... novel coronavirus disease 2019".
+    __slots__ = ("source", "plain", "unified", "_edges")
+
+    def __init__(self, source: str, plain: str | None = None) -> None:
+        self.source = source  # the citation title, punctuation kept
+        self.plain = fuzzy_title(source) if plain is None else plain
+        self.unified = covid_names(self.plain)
+        self._edges: frozenset[str] | None = None
+
+    def edges(self) -> frozenset[str]:
+        """The title's leading and trailing runs of punctuation-separated parts, in fuzzy
+        form: where a citation may cut it ("Assessing spread risk ... beyond China" of
+        "Assessing spread risk ... beyond China, January-April 2020: a travel ...")."""
+        if self._edges is None:
+            parts = [p for p in _PUNCTUATION_BREAK.split(self.source) if p.strip()]
+            runs = [" ".join(parts[:k]) for k in range(1, len(parts))]
+            runs += [" ".join(parts[k:]) for k in range(1, len(parts))]
+            forms = {fuzzy_title(r) for r in runs}
+            self._edges = frozenset(forms | {covid_names(f) for f in forms})
+        return self._edges
+
+
+_PUNCTUATION_BREAK = re.compile(r"[,;:.!?]+\s+|\s+[-–—]+\s+|\s*[()\[\]]+\s*")
+
+
+def title_similarity(reference: str, paper: str) -> float | None:
+    """The similarity of a bibliography entry's title to a corpus paper's title under the
+    rule (the module docstring), or None when the two are not taken for the same paper.
+
+    Both are raw titles; they are cleaned (:func:`citation_title`) and compared in
+    fuzzy form (:func:`title_variants` of the reference), as written and with the
+    names of COVID-19 unified (:func:`covid_names`): a preprint retitled from
+    "2019-nCoV" to "COVID-19" matches either way, and "... novel coronavirus
+    disease" still matches as the truncation of "... novel coronavirus disease 2019".
     """
-    return _similarity(_with_unified(variants), paper, covid_names(paper))
+    variants = title_variants(citation_title(reference))
+    return _similarity(_with_unified(variants), PaperTitle(citation_title(paper)))
 
 
 def _with_unified(variants: list[str]) -> list[tuple[str, str]]:
     return [(v, covid_names(v)) for v in variants]
 
 
-def _similarity(refs: list[tuple[str, str]], paper: str, unified: str) -> float | None:
+def _similarity(refs: list[tuple[str, str]], paper: PaperTitle) -> float | None:
     best: float | None = None
-    for plain, unified_ref in refs:
-        best = _align(plain, paper, best)
-        if unified_ref != plain or unified != paper:
-            best = _align(unified_ref, unified, best)
+    for plain, unified in refs:
+        words = len(content_words(plain))
+        best = _align(plain, paper.plain, paper, words, best)
+        if unified != plain or paper.unified != paper.plain:
+            best = _align(unified, paper.unified, paper, words, best)
     return best
 
 
-def _align(ref: str, title: str, best: float | None) -> float | None:
-    """``best``, or a better similarity of ``ref`` to ``title`` (whole, or cut short)."""
+def _align(ref: str, title: str, paper: PaperTitle, words: int, best: float | None) -> float | None:
+    """``best``, or a better similarity of ``ref`` to ``title`` (whole, or cut short);
+    ``words`` is the number of content words of the reference as written."""
     floor = FUZZY_THRESHOLD if best is None else best + 1e-9
     lcs = (len(ref) + len(title) - Indel.distance(ref, title)) // 2
     whole = 2 * lcs / (len(ref) + len(title))
@@ -525,11 +563,19 @@ def _align(ref: str, title: str, best: float | None) -> float | None:
     slack = max(4, len(ref) // 10)
     if 2 * lcs / (2 * len(ref) - slack) < floor:  # no window of the title can reach the floor
         return best
-    if len(content_words(ref)) < MIN_TRUNCATED_WORDS or _ORGANISATION.search(ref):
+    if words < MIN_TRUNCATED_WORDS or _ORGANISATION.search(ref):
         return best
-    for window in _cuts(title, len(ref), slack):
+    # A short reference only matches up to a break in the title (". medRxiv" aside, a
+    # citation drops a subtitle: "..., from 2019 to 2020: a data-driven analysis") or
+    # when it stops on a function word ("The impact of ... in Wuhan on the").
+    anywhere = words >= MIN_TRUNCATED_WORDS_ANYWHERE
+    for window, at_start in _cuts(title, len(ref), slack):
         score = Indel.normalized_similarity(ref, window)
-        if score >= floor and words_agree(ref, window):
+        if score < floor or not words_agree(ref, window):
+            continue
+        if anywhere or (at_start and ref.rsplit(" ", 1)[-1] in STOPWORDS):
+            best, floor = score, score + 1e-9
+        elif window in paper.edges():
             best, floor = score, score + 1e-9
     return best
 
@@ -542,14 +588,15 @@ _ORGANISATION = re.compile(
 )
 
 
-def _cuts(title: str, length: int, slack: int) -> Iterator[str]:
-    """``title`` cut at a word boundary to about ``length`` characters, from either end."""
+def _cuts(title: str, length: int, slack: int) -> Iterator[tuple[str, bool]]:
+    """``title`` cut at a word boundary to about ``length`` characters: (the start of the
+    title, True) or (the end of it, False)."""
     for i, c in enumerate(title):
         if c == " ":
             if abs(i - length) <= slack:
-                yield title[:i]
+                yield title[:i], True
             if abs(len(title) - i - 1 - length) <= slack:
-                yield title[i + 1 :]
+                yield title[i + 1 :], False
 
 
 def _stem(word: str) -> str:
