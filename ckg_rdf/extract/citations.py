@@ -40,6 +40,7 @@ at any corpus size, and re-runs see the papers of earlier builds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sqlite3
@@ -47,6 +48,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from ckg_rdf.corpus.normalise import (
@@ -108,6 +110,8 @@ CREATE TABLE IF NOT EXISTS paper_titles (
 CREATE TABLE IF NOT EXISTS title_grams (
     gram INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (gram, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS gram_df (gram INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS title_grams_new (gram INTEGER NOT NULL, id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS title_grams_new_id ON title_grams_new(id);
 CREATE TEMP TABLE IF NOT EXISTS fuzzy_grams (gram INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS fuzzy_ids (id INTEGER PRIMARY KEY);
 """
@@ -232,6 +236,7 @@ class CitationIndex:
         Exact keys first, in one indexed join; the entries they leave are
         matched on their titles in chunks of :data:`CHUNK`.
         """
+        self._merge_postings()
         # A unique match gives the paper, no match NULL (try the next key); several
         # matches also give NULL, except for the title, which they make ambiguous ('')
         # so that fuzzy matching does not pick one of the papers sharing it.
@@ -263,7 +268,13 @@ class CitationIndex:
     # --- the title index ---------------------------------------------------------------
 
     def _index_titles(self, titles: list[tuple[str, str, int | None]]) -> None:
-        """Post each paper's title under its grams; replace what an earlier build posted."""
+        """Post each paper's title under its grams; replace what an earlier build posted.
+
+        New postings are appended to ``title_grams_new`` (cheap, in id order) and
+        merged into the gram-ordered index in one sorted pass before resolving
+        (:meth:`_merge_postings`): inserting them one by one at random places of a
+        large B-tree would cost a page read per posting.
+        """
         added: list[tuple[int, int]] = []
         removed: list[tuple[int, int]] = []
         df: Counter[int] = Counter()
@@ -279,9 +290,9 @@ class CitationIndex:
                 )
                 continue
             if old is not None:
+                self.db.execute("DELETE FROM title_grams_new WHERE id = ?", (old[0],))
                 for gram in title_grams(old[1]):
                     removed.append((gram, old[0]))
-                    df[gram] -= 1
             if not _eligible(title):
                 if old is not None:
                     self.db.execute("DELETE FROM paper_titles WHERE id = ?", (old[0],))
@@ -299,19 +310,32 @@ class CitationIndex:
                 )
                 row_id = cur.lastrowid
                 assert row_id is not None
-            for gram in title_grams(title):
-                added.append((gram, row_id))
-                df[gram] += 1
-        self.db.executemany("DELETE FROM title_grams WHERE gram = ? AND id = ?", removed)
-        self.db.executemany("INSERT OR IGNORE INTO title_grams VALUES (?, ?)", added)
+            added.extend((gram, row_id) for gram in title_grams(title))
+        for gram, row_id in removed:  # a changed title (rare): only postings already merged
+            if self.db.execute(
+                "DELETE FROM title_grams WHERE gram = ? AND id = ?", (gram, row_id)
+            ).rowcount:
+                df[gram] -= 1
+        self.db.executemany("INSERT INTO title_grams_new VALUES (?, ?)", added)
         self.db.executemany(
-            "INSERT INTO gram_df (gram, df) VALUES (?, ?) "
-            "ON CONFLICT (gram) DO UPDATE SET df = df + excluded.df",
-            [(g, n) for g, n in df.items() if n],
+            "UPDATE gram_df SET df = df + ? WHERE gram = ?", [(n, g) for g, n in df.items()]
         )
-        self.db.executemany(
-            "DELETE FROM gram_df WHERE gram = ? AND df <= 0", [(g,) for g, n in df.items() if n < 0]
+        self.db.execute("DELETE FROM gram_df WHERE df <= 0")
+
+    def _merge_postings(self) -> None:
+        """Move the postings added since the last resolve into the index, in gram order."""
+        if self.db.execute("SELECT 1 FROM title_grams_new LIMIT 1").fetchone() is None:
+            return
+        self.db.execute(
+            "INSERT OR IGNORE INTO title_grams SELECT gram, id FROM title_grams_new "
+            "ORDER BY gram, id"
         )
+        self.db.execute(
+            "INSERT INTO gram_df (gram, df) SELECT gram, COUNT(*) FROM title_grams_new "
+            "WHERE true GROUP BY gram ORDER BY gram "
+            "ON CONFLICT (gram) DO UPDATE SET df = df + excluded.df"
+        )
+        self.db.execute("DELETE FROM title_grams_new")
 
     def _resolve_fuzzy(
         self, pending: list[tuple[str, str, str, int | None]]
@@ -599,6 +623,7 @@ def _cuts(title: str, length: int, slack: int) -> Iterator[tuple[str, bool]]:
                 yield title[i + 1 :], False
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A crude plural stem: "studies" -> "study", "viruses" -> "virus", "cells" -> "cell"."""
     if len(word) > 4 and word.endswith("ies"):
@@ -610,16 +635,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _word_matched(word: str, others: set[str]) -> bool:
-    stem = _stem(word)
-    if stem in others:
-        return True
-    if any(c.isdigit() for c in word):  # "ace2" / "ace", "cd4" / "cd8": exact or nothing
-        return False
-    return any(
-        not any(c.isdigit() for c in o) and Indel.normalized_similarity(stem, o) >= WORD_SIMILARITY
-        for o in others
-    )
+_DIGIT = re.compile(r"\d")
 
 
 def _joined(words: list[str]) -> Iterator[tuple[int, int, str]]:
@@ -629,19 +645,31 @@ def _joined(words: list[str]) -> Iterator[tuple[int, int, str]]:
             yield i, i + n, _stem("".join(words[i : i + n]))
 
 
-def _unmatched(words: list[str], other: list[str]) -> list[str]:
+def _unmatched(words: list[str], other: list[str]) -> Iterator[str]:
     """The words of one title (content words and numbers) the other title does not match."""
     singles = {_stem(w) for w in other}
+    left = [(i, w) for i, w in enumerate(words) if w not in STOPWORDS and _stem(w) not in singles]
+    if not left:
+        return
     forms = singles | {stem for _, _, stem in _joined(other)}
     covered = set()
     for i, j, stem in _joined(words):  # "real time" against "realtime"
         if stem in singles:
             covered.update(range(i, j))
-    return [
-        w
-        for i, w in enumerate(words)
-        if i not in covered and w not in STOPWORDS and not _word_matched(w, forms)
-    ]
+    spelt: list[str] | None = None  # the other side's forms without a digit
+    for i, word in left:
+        stem = _stem(word)
+        if i in covered or stem in forms:
+            continue
+        if not _DIGIT.search(word):  # "ace2" / "ace", "cd4" / "cd8": exact or nothing
+            if spelt is None:
+                spelt = [f for f in forms if not _DIGIT.search(f)]
+            near = process.extractOne(
+                stem, spelt, scorer=Indel.normalized_similarity, score_cutoff=WORD_SIMILARITY
+            )
+            if near is not None:
+                continue
+        yield word
 
 
 def words_agree(a: str, b: str) -> bool:
@@ -659,8 +687,10 @@ def words_agree(a: str, b: str) -> bool:
     words_a, words_b = a.split(), b.split()
     unmatched_numbers = 0
     for words, other in ((words_a, words_b), (words_b, words_a)):
-        left = _unmatched(words, other)
-        if not all(w.isdigit() for w in left):
-            return False
-        unmatched_numbers += bool(left)
+        numbers = False
+        for word in _unmatched(words, other):
+            if not word.isdigit():
+                return False
+            numbers = True
+        unmatched_numbers += numbers
     return unmatched_numbers < 2
