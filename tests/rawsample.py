@@ -318,7 +318,7 @@ def authors_like(part: str) -> bool:
 
 
 def variants(title: str) -> list[str]:
-    parts = re.split(r"(?<=[\w)\]])\.\s+(?=\S)|\s+\((?:19|20)\d\d\)\s+", title)
+    parts = re.split(r"(?<=[\w)\]?!])[.?!]*\.\s+(?=\S)|\s+\((?:19|20)\d\d\)\s+", title)
     heads = [parts] + ([parts[1:]] if len(parts) > 1 and authors_like(parts[0]) else [])
     out: list[str] = []
     for head in heads:
@@ -349,6 +349,17 @@ def runs(ws: list[str]) -> list[tuple[range, str]]:
     ]
 
 
+def swaps(w: str) -> set[str]:
+    """``w`` with two adjacent letters swapped, every way."""
+    if len(w) < 4:
+        return set()
+    return {
+        w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        for i in range(len(w) - 1)
+        if w[i].isalpha() and w[i + 1].isalpha() and w[i] != w[i + 1]
+    }
+
+
 def left_over(ws: list[str], other: list[str]) -> list[str]:
     singles = {stem(w) for w in other}
     forms = singles | {s for _, s in runs(other)}
@@ -361,6 +372,8 @@ def left_over(ws: list[str], other: list[str]) -> list[str]:
             not any(c.isdigit() for c in o) and Indel.normalized_similarity(stem(w), o) >= 0.85
             for o in forms
         ):
+            continue
+        if swaps(w) & set(other) or swaps(stem(w)) & forms:
             continue
         out.append(w)
     return out

@@ -87,7 +87,7 @@ WORD_SIMILARITY = 0.85
 #: blocking: how many of an entry's rarest grams are looked up
 BLOCK_KEYS = 4
 #: blocking: grams posted more often than this are too common to look up
-MAX_POSTINGS = 5000
+MAX_POSTINGS = 1000
 #: blocking: how many candidates (most grams shared) are scored per entry
 MAX_CANDIDATES = 10
 #: entries resolved per round of fuzzy matching (bounds memory)
@@ -463,7 +463,7 @@ def _rarest(grams: set[int], df: Mapping[int, int]) -> list[int]:
 
 
 # A sentence break: where a venue may have been appended or authors prepended.
-_BREAK = re.compile(r"(?<=[\w)\]])\.\s+(?=\S)|\s+\((?:19|20)\d{2}\)\s+")
+_BREAK = re.compile(r"(?<=[\w)\]?!])[.?!]*\.\s+(?=\S)|\s+\((?:19|20)\d{2}\)\s+")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _JOURNAL_WORD = re.compile(
     r"\b(?:j|journal|proc|proceedings|natl|acad|sci|science|nature|lancet|jama|bmj|nejm|"
@@ -669,7 +669,24 @@ def _unmatched(words: list[str], other: list[str]) -> Iterator[str]:
             )
             if near is not None:
                 continue
+        if any(_swapped(word, o) for o in other) or any(_swapped(stem, f) for f in forms):
+            continue
         yield word
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with two adjacent letters swapped ("stduy" / "study")."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+        and a[diff[0]].isalpha()
+        and a[diff[1]].isalpha()
+    )
 
 
 def words_agree(a: str, b: str) -> bool:
@@ -677,7 +694,8 @@ def words_agree(a: str, b: str) -> bool:
 
     A word is matched by the same word up to a plural ("cells" / "cell"), by a
     word spelt within :data:`WORD_SIMILARITY` of it ("coronaviurs", "modelling"
-    / "modeling"; not "mice" / "humans", "male" / "female"), or by two or three
+    / "modeling"; not "mice" / "humans", "male" / "female") or with two adjacent
+    letters swapped ("stduies", "cvoid19"), or by two or three
     adjacent words of the other title written together ("real time" /
     "realtime", "b 0 at1" / "b0at1"). Words with a digit must match exactly
     ("ace2" is not "ace", "cd4" not "cd8"). Stop words may go unmatched; bare
