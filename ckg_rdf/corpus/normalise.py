@@ -181,6 +181,8 @@ def fuzzy_title(title: str) -> str:
 
 def covid_names(fuzzy: str) -> str:
     """A :func:`fuzzy_title` with every name of SARS-CoV-2 / COVID-19 written "covid19"."""
+    if "cov" not in fuzzy and "coronavirus" not in fuzzy:
+        return fuzzy
     text = _COVID_SPELT_OUT.sub("covid19", _COVID_NAMES.sub("covid19", fuzzy))
     return _COVID_REPEATED.sub("covid19", text)
 

@@ -1,30 +1,33 @@
 """Resolving bibliography entries to papers of the corpus: the one place the rule lives.
 
+The rule in full, with examples, is in docs/identity.md ("Citations"); in short:
+
 **Exact keys.** A bibliography entry cites a corpus paper if, in this order of
 precedence, its DOI, its PMID, its PMCID or its normalised title
 (:func:`~ckg_rdf.corpus.normalise.title_key` of
-:func:`~ckg_rdf.corpus.normalise.citation_title`) equals that paper's. A key
-shared by several corpus papers is ambiguous and resolves nothing (two papers
-called "Clinical vignettes" must not both be cited). A paper never cites
-itself, and an identifier of the citing paper's own found in its bibliography
-is ignored: bioRxiv/medRxiv PDFs print their DOI on every page, and the parse
-files that boilerplate as references.
+:func:`~ckg_rdf.corpus.normalise.citation_title`) equals that paper's. An
+identifier shared by several papers gives way to the next key; a title shared by
+several papers resolves nothing (two papers called "Clinical vignettes" must not
+both be cited), fuzzily neither. A paper never cites itself, and an identifier
+of the citing paper's own found in its bibliography is ignored: bioRxiv/medRxiv
+PDFs print their DOI on every page, and the parse files that as references.
 
 **Fuzzy titles.** An entry no exact key resolves is matched on its title
-(:func:`title_similarity`): the similarity is rapidfuzz's normalised Indel
-similarity of the two :func:`~ckg_rdf.corpus.normalise.fuzzy_title` forms, and
-a paper is cited when
+(:func:`title_similarity`). The score is rapidfuzz's normalised Indel similarity
+of the two :func:`~ckg_rdf.corpus.normalise.fuzzy_title` forms, and a paper is
+cited when
 
-* the similarity is at least :data:`FUZZY_THRESHOLD` (0.90), comparing the whole
-  titles, or a reference cut short at either end (at least half the paper's
-  title and four content words) with the same length of the paper's title, or
-  the reference without a venue appended after a full stop (". Lancet. 2020")
-  or authors put before it ("Liqun Fang. Epidemiological ...");
-* every content word of each side is matched, letter for letter up to a typo,
-  by the other side (:func:`words_agree`): "... in mice" never matches
-  "... in humans", nor "influenza A" "influenza B"; a number only one side has
-  is taken for a PDF line number, numbers both sides lack in the other
-  ("140 patients" / "138 patients", "part 1" / "part 2") reject the pair;
+* the score is at least :data:`FUZZY_THRESHOLD` (0.90), comparing the whole
+  titles, the reference without a venue appended after a full stop (". Lancet.
+  2020") or authors put before it ("Liqun Fang. Epidemiological ..."), or a
+  reference cut short at either end with as much of the paper's title (at
+  least half of it and four content words; under six content words, only up
+  to punctuation in the paper's title or after a function word);
+* every content word of each side is matched by the other side up to a plural
+  or a typo (:func:`words_agree`): "... in mice" never matches "... in humans",
+  nor "influenza A" "influenza B"; a number only one side has is taken for a
+  PDF line number, numbers on both sides that differ ("140 patients" / "138
+  patients", "part 1" / "part 2") reject the pair;
 * no other candidate comes within :data:`AMBIGUITY_MARGIN` of the best one
   (two copies of one preprint cite nothing, as with exact keys).
 
@@ -88,6 +91,8 @@ WORD_SIMILARITY = 0.85
 BLOCK_KEYS = 4
 #: blocking: grams posted more often than this are too common to look up
 MAX_POSTINGS = 1000
+#: blocking: at most this many postings are read per entry
+POSTINGS_BUDGET = 2000
 #: blocking: how many candidates (most grams shared) are scored per entry
 MAX_CANDIDATES = 10
 #: entries resolved per round of fuzzy matching (bounds memory)
@@ -391,12 +396,13 @@ class CitationIndex:
 
     def _postings(self, grams: set[int]) -> dict[int, list[int]]:
         self._fill("fuzzy_grams", grams)
-        out: dict[int, list[int]] = {}
-        for gram, row_id in self.db.execute(
-            "SELECT t.gram, t.id FROM fuzzy_grams g JOIN title_grams t ON t.gram = g.gram"
-        ):
-            out.setdefault(gram, []).append(row_id)
-        return out
+        return {
+            gram: list(map(int, ids.split(",")))
+            for gram, ids in self.db.execute(
+                "SELECT t.gram, group_concat(t.id) FROM fuzzy_grams g "
+                "JOIN title_grams t ON t.gram = g.gram GROUP BY t.gram"
+            )
+        }
 
     def _titles(self, ids: set[int]) -> dict[int, tuple[str, PaperTitle, int | None]]:
         self._fill("fuzzy_ids", ids)
@@ -458,8 +464,17 @@ def title_grams(fuzzy: str) -> set[int]:
 
 
 def _rarest(grams: set[int], df: Mapping[int, int]) -> list[int]:
+    """The entry's rarest grams in the corpus, at most :data:`BLOCK_KEYS` of them and
+    :data:`POSTINGS_BUDGET` postings in all (the rarest one always)."""
     known = sorted((df[g], g) for g in grams if 0 < df.get(g, 0) <= MAX_POSTINGS)
-    return [g for _, g in known[:BLOCK_KEYS]]
+    chosen: list[int] = []
+    total = 0
+    for n, gram in known[:BLOCK_KEYS]:
+        if chosen and total + n > POSTINGS_BUDGET:
+            break
+        chosen.append(gram)
+        total += n
+    return chosen
 
 
 # A sentence break: where a venue may have been appended or authors prepended.
