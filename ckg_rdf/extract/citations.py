@@ -96,7 +96,7 @@ POSTINGS_BUDGET = 2000
 #: blocking: how many candidates (most grams shared) are scored per entry
 MAX_CANDIDATES = 10
 #: entries resolved per round of fuzzy matching (bounds memory)
-CHUNK = 5000
+CHUNK = 1000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS paper_keys (
@@ -382,6 +382,8 @@ class CitationIndex:
             if len(close) == 1 and close[0][1] != citing:
                 yield Resolution(citing, close[0][1], FUZZY, round(close[0][0], 4), ref_id)
 
+    # The small temporary table comes first in each of these joins (CROSS JOIN fixes
+    # SQLite's join order): the other way round, a GROUP BY would scan the whole index.
     def _fill(self, table: str, values: Iterable[int]) -> None:
         self.db.execute(f"DELETE FROM {table}")
         self.db.executemany(f"INSERT INTO {table} VALUES (?)", ((v,) for v in values))
@@ -390,7 +392,7 @@ class CitationIndex:
         self._fill("fuzzy_grams", grams)
         return dict(
             self.db.execute(
-                "SELECT d.gram, d.df FROM fuzzy_grams g JOIN gram_df d ON d.gram = g.gram"
+                "SELECT d.gram, d.df FROM fuzzy_grams g CROSS JOIN gram_df d ON d.gram = g.gram"
             )
         )
 
@@ -399,8 +401,8 @@ class CitationIndex:
         return {
             gram: list(map(int, ids.split(",")))
             for gram, ids in self.db.execute(
-                "SELECT t.gram, group_concat(t.id) FROM fuzzy_grams g "
-                "JOIN title_grams t ON t.gram = g.gram GROUP BY t.gram"
+                "SELECT g.gram, group_concat(t.id) FROM fuzzy_grams g "
+                "CROSS JOIN title_grams t ON t.gram = g.gram GROUP BY g.gram"
             )
         }
 
@@ -410,7 +412,7 @@ class CitationIndex:
             row_id: (paper_id, PaperTitle(source, title), year)
             for row_id, paper_id, title, source, year in self.db.execute(
                 "SELECT p.id, p.paper_id, p.title, p.source, p.year FROM fuzzy_ids f "
-                "JOIN paper_titles p ON p.id = f.id"
+                "CROSS JOIN paper_titles p ON p.id = f.id"
             )
         }
 
@@ -653,38 +655,57 @@ def _stem(word: str) -> str:
 _DIGIT = re.compile(r"\d")
 
 
-def _joined(words: list[str]) -> Iterator[tuple[int, int, str]]:
+def _joined(words: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
     """Every run of two or three adjacent words, written together: (start, end, stem)."""
     for n in (2, 3):
         for i in range(len(words) - n + 1):
             yield i, i + n, _stem("".join(words[i : i + n]))
 
 
-def _unmatched(words: list[str], other: list[str]) -> Iterator[str]:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A title's words as the word check uses them (cached: a title meets many others)."""
+
+    words: tuple[str, ...]
+    singles: frozenset[str]  # the words' stems
+    forms: frozenset[str]  # ... and the stems of runs of two or three words written together
+    spelt: tuple[str, ...]  # the forms without a digit
+    runs: tuple[tuple[int, int, str], ...]
+
+    @staticmethod
+    @functools.lru_cache(maxsize=1 << 14)
+    def of(title: str) -> _Words:
+        words = tuple(title.split())
+        singles = frozenset(_stem(w) for w in words)
+        runs = tuple(_joined(words))
+        forms = singles | {stem for _, _, stem in runs}
+        spelt = tuple(f for f in forms if not _DIGIT.search(f))
+        return _Words(words, singles, forms, spelt, runs)
+
+
+def _unmatched(mine: _Words, other: _Words) -> Iterator[str]:
     """The words of one title (content words and numbers) the other title does not match."""
-    singles = {_stem(w) for w in other}
-    left = [(i, w) for i, w in enumerate(words) if w not in STOPWORDS and _stem(w) not in singles]
+    left = [
+        (i, w)
+        for i, w in enumerate(mine.words)
+        if w not in STOPWORDS and _stem(w) not in other.singles
+    ]
     if not left:
         return
-    forms = singles | {stem for _, _, stem in _joined(other)}
-    covered = set()
-    for i, j, stem in _joined(words):  # "real time" against "realtime"
-        if stem in singles:
-            covered.update(range(i, j))
-    spelt: list[str] | None = None  # the other side's forms without a digit
+    covered = {i for i, j, stem in mine.runs if stem in other.singles for i in range(i, j)}
     for i, word in left:
         stem = _stem(word)
-        if i in covered or stem in forms:
+        if i in covered or stem in other.forms:  # "real time" against "realtime"
             continue
         if not _DIGIT.search(word):  # "ace2" / "ace", "cd4" / "cd8": exact or nothing
-            if spelt is None:
-                spelt = [f for f in forms if not _DIGIT.search(f)]
             near = process.extractOne(
-                stem, spelt, scorer=Indel.normalized_similarity, score_cutoff=WORD_SIMILARITY
+                stem, other.spelt, scorer=Indel.normalized_similarity, score_cutoff=WORD_SIMILARITY
             )
             if near is not None:
                 continue
-        if any(_swapped(word, o) for o in other) or any(_swapped(stem, f) for f in forms):
+        if any(_swapped(word, o) for o in other.words) or any(
+            _swapped(stem, f) for f in other.forms
+        ):
             continue
         yield word
 
@@ -717,7 +738,7 @@ def words_agree(a: str, b: str) -> bool:
     numbers may go unmatched on one side only (PDF line numbers inserted into a
     title), not on both ("140 patients" / "138 patients", "part 1" / "part 2").
     """
-    words_a, words_b = a.split(), b.split()
+    words_a, words_b = _Words.of(a), _Words.of(b)
     unmatched_numbers = 0
     for words, other in ((words_a, words_b), (words_b, words_a)):
         numbers = False

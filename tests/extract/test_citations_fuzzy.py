@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ckg_rdf.corpus.fulltext import read_fulltext
 from ckg_rdf.corpus.layout import CorpusLayout
 from ckg_rdf.corpus.reader import read_corpus
 from ckg_rdf.corpus.records import BibEntry, PaperRecord
@@ -212,6 +213,23 @@ def test_the_split_doi_case_links_by_doi_only() -> None:
     # every copyright line of the cited parse has its DOI broken in two
     assert lines and all(line == doi.replace("02.27.", "02. 27.") for line in lines)
     assert title_similarity(entry["title"], paper_title(cited)) is None
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "sha,key,doi",
+    [  # the DOI behind a PDF line number, in a medRxiv URL with a version, after a PII
+        ("22a4d26bde67d878869443ea26140f3d8239bed0", "BIBREF0", "10.1371/journal.pone.0000747"),
+        ("f7b069911c90d9deab85becbad3e9a633e0bf57c", "BIBREF5", "10.1101/2020.02.15.20023499"),
+        ("73d80c8f5780d70bd8d343188c56e898e91557b6", "BIBREF33", "10.1016/j.bpj.2010.11.014"),
+    ],
+)
+def test_bibliography_dois_are_found_wherever_the_parse_put_them(sha, key, doi) -> None:
+    raw = raw_entry(sha, key)["other_ids"]["DOI"][0]
+    assert raw != doi and doi in raw.replace("v1.abstract", "")
+    (paper,) = [read_fulltext(p) for p in SHARED.glob(f"*/{sha}.json")]
+    (entry,) = [b for b in paper.bib_entries if b.ref_id == raw_entry(sha, key)["ref_id"]]
+    assert entry.doi == doi
 
 
 @needs_shared
