@@ -7,8 +7,9 @@ sample title with one or two content words swapped (families of near-identical t
 which is what makes fuzzy matching hard). A fixed set of citing papers carries entries
 of three kinds: a corpus title with one defect of issue 16 (a line number, a venue, a
 typo, a lost hyphen, a cut), a sibling of a corpus title that must not link, and a title
-not in the corpus. Printed per corpus size: index time per paper, resolve time per entry,
-peak memory of the process, and how many planted links were found (and how many wrong).
+not in the corpus. Printed per corpus size: index time per paper (including the sorted merge of its
+postings that resolving starts with), resolve time per entry, peak memory of the
+process, and how many planted links were found (and how many wrong).
 
     python benchmarks/bench_citations.py [--sizes 10000 100000 1000000] [--entries 20000]
 """
@@ -31,7 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ckg_rdf.corpus.layout import CorpusLayout  # noqa: E402
-from ckg_rdf.corpus.normalise import STOPWORDS  # noqa: E402
+from ckg_rdf.corpus.normalise import (  # noqa: E402
+    STOPWORDS,
+    citation_title,
+    covid_names,
+    fuzzy_title,
+)
 from ckg_rdf.corpus.reader import read_corpus  # noqa: E402
 from ckg_rdf.corpus.records import BibEntry, PaperRecord  # noqa: E402
 from ckg_rdf.extract.citations import CitationIndex  # noqa: E402
@@ -110,6 +116,10 @@ class TitleMaker:
         return " ".join(words)
 
 
+def _form(title: str) -> str:
+    return covid_names(fuzzy_title(citation_title(title)))
+
+
 def run(size: int, entries: int, maker: TitleMaker, rng: random.Random, args_show: int) -> None:
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         db = sqlite3.connect(Path(tmp) / "state.sqlite")
@@ -158,21 +168,34 @@ def run(size: int, entries: int, maker: TitleMaker, rng: random.Random, args_sho
         db.commit()
         n_entries = index.count_refs()
         t0 = time.perf_counter()
+        index._merge_postings()  # resolve() starts with it: the index's work, timed as such
+        db.commit()
+        t_index += time.perf_counter() - t0
+        t0 = time.perf_counter()
         found = {(r.citing, r.ref_id): (r.cited, r.method) for r in index.resolve()}
         t_resolve = time.perf_counter() - t0
         linked = [k for k, v in planted.items() if v is not None]
         right = sum(1 for k in linked if found.get(k, (None,))[0] == planted[k])
         wrong = [k for k, (cited, _) in found.items() if k in planted and cited != planted[k]]
-        if args_show:
-            for k in wrong[:args_show]:
-                entry = next(b for b in citing[int(k[0][1:])].bib_entries if b.ref_id == k[1])
-                print("   wrong:", entry.title, "->", found[k], "planted:", planted[k])
+        # a "sibling" that came out identical to another corpus title (the swapped word was
+        # the one it replaced elsewhere, or another name of COVID-19) rightly links to it
+        same = 0
+        for k in wrong:
+            entry = next(b for b in citing[int(k[0][1:])].bib_entries if b.ref_id == k[1])
+            cited_title = db.execute(
+                "SELECT source FROM paper_titles WHERE paper_id = ?", (found[k][0],)
+            ).fetchone()[0]
+            if _form(entry.title) == _form(cited_title):
+                same += 1
+            elif args_show:
+                print("   wrong:", entry.title, "->", cited_title, found[k], planted[k])
         size_mb = (Path(tmp) / "state.sqlite").stat().st_size / 1e6
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{size:>9,} papers  index {1e6 * t_index / size:6.0f} us/paper  "
             f"resolve {1e3 * t_resolve / n_entries:5.2f} ms/entry ({n_entries:,} entries)  "
-            f"planted links found {right}/{len(linked)}, wrong {len(wrong)}  "
+            f"planted links found {right}/{len(linked)}, wrong {len(wrong) - same} "
+            f"(+{same} to an identical title)  "
             f"db {size_mb:,.0f} MB  peak RSS {rss:,.0f} MB",
             flush=True,
         )

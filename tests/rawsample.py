@@ -14,6 +14,7 @@ import html
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -285,13 +286,15 @@ def takes_part(f: str) -> bool:
     return len(f) >= 20 and len(content(f)) >= 3
 
 
+PART = re.compile(
+    r"\b(?:[Pp]art|PART|[Vv]ol|[Vv]olume|[Ss]ection|[Cc]hapter|[Ss]eries|[Ss]upplement)\b"
+    r"|\b(?:II|III|IV|VI|VII|VIII|IX|XI|XII)\b"
+)
+
+
 def venue_like(part: str) -> bool:
     ws = part.split()
-    if (
-        not ws
-        or len(ws) > 8
-        or re.match(r"(?:part|vol|volume|section|chapter|series|supplement)\b", part, re.I)
-    ):
+    if not ws or len(ws) > 8 or PART.search(part):
         return False
     journal = (
         "j journal proc proceedings natl acad sci science nature lancet jama bmj nejm plos bmc "
@@ -361,19 +364,34 @@ def swaps(w: str) -> set[str]:
 
 
 def left_over(ws: list[str], other: list[str]) -> list[str]:
+    """The words of ``ws`` (not stop words) that ``other`` does not match, one by one."""
+    unused = Counter(stem(w) for w in other if w not in STOP)
     singles = {stem(w) for w in other}
-    forms = singles | {s for _, s in runs(other)}
-    joined = {i for r, s in runs(ws) if s in singles for i in r}
+    joined = {s for _, s in runs(other)}
+    covered = {i for r, s in runs(ws) if s in singles for i in r}
     out = []
     for i, w in enumerate(ws):
-        if i in joined or w in STOP or stem(w) in forms:
+        if w in STOP:
             continue
-        if not any(c.isdigit() for c in w) and any(
-            not any(c.isdigit() for c in o) and Indel.normalized_similarity(stem(w), o) >= 0.85
-            for o in forms
+        if unused[stem(w)] > 0:
+            unused[stem(w)] -= 1
+            continue
+        if i in covered or stem(w) in joined:
+            continue
+        s = stem(w)
+        if (
+            len(s) >= 5
+            and not re.search(r"\d", w)
+            and any(
+                o != s
+                and len(o) >= 5
+                and not re.search(r"\d", o)
+                and Indel.normalized_similarity(s, o) >= 0.85
+                for o in singles | joined
+            )
         ):
             continue
-        if swaps(w) & set(other) or swaps(stem(w)) & forms:
+        if swaps(w) & set(other) or swaps(s) & (singles | joined):
             continue
         out.append(w)
     return out
@@ -388,9 +406,13 @@ def agree(a: str, b: str) -> bool:
 
 def parts_at_breaks(title: str) -> set[str]:
     parts = [p for p in re.split(r"[,;:.!?]+\s+|\s+[-–—]+\s+|\s*[()\[\]]+\s*", title) if p.strip()]
-    joined = [" ".join(parts[:k]) for k in range(1, len(parts))]
-    joined += [" ".join(parts[k:]) for k in range(1, len(parts))]
-    fs = {fuzzy(j) for j in joined}
+    fs = set()
+    for k in range(1, len(parts)):
+        head, tail = " ".join(parts[:k]), " ".join(parts[k:])
+        if not PART.search(tail):
+            fs.add(fuzzy(head))
+        if not PART.search(head):
+            fs.add(fuzzy(tail))
     return fs | {unify(f) for f in fs}
 
 
@@ -500,7 +522,8 @@ def expected_resolutions(papers: dict[str, RawPaper]) -> dict[tuple[str, str], t
         if len(tied) > 1 and b.year is not None and all(papers[c].year for c in tied):
             near = [c for c in tied if abs(papers[c].year - b.year) <= 1]
             tied = near if len(near) == 1 else tied
-        if len(tied) == 1 and tied[0] != pid:
+        shared = len(index["title"].get(title_key(clean_titles[tied[0]]), [])) > 1
+        if len(tied) == 1 and tied[0] != pid and not shared:
             out[(pid, b.ref_id)] = (tied[0], "title_fuzzy")
     return out
 

@@ -28,8 +28,9 @@ cited when
   nor "influenza A" "influenza B"; a number only one side has is taken for a
   PDF line number, numbers on both sides that differ ("140 patients" / "138
   patients", "part 1" / "part 2") reject the pair;
-* no other candidate comes within :data:`AMBIGUITY_MARGIN` of the best one
-  (two copies of one preprint cite nothing, as with exact keys).
+* no other candidate comes within :data:`AMBIGUITY_MARGIN` of the best one, and
+  no other paper shares the best one's normalised title (two copies of one
+  preprint cite nothing, as with exact keys).
 
 Candidates come from a blocking index kept next to the keys: every eligible
 paper title is posted under its content words and adjacent word pairs
@@ -379,8 +380,20 @@ class CitationIndex:
             close = [c for c in scored if c[0] >= best - AMBIGUITY_MARGIN]
             if len(close) > 1:
                 close = _by_year(close, year)
-            if len(close) == 1 and close[0][1] != citing:
+            if len(close) == 1 and close[0][1] != citing and not self._title_shared(close[0][1]):
                 yield Resolution(citing, close[0][1], FUZZY, round(close[0][0], 4), ref_id)
+
+    def _title_shared(self, paper_id: str) -> bool:
+        """Whether another paper has the same normalised title: its twin may lie beyond the
+        candidates, and a shared title resolves nothing (the exact rule)."""
+        return (
+            self.db.execute(
+                "SELECT COUNT(*) FROM paper_keys k JOIN paper_keys o ON o.title_key = k.title_key "
+                "WHERE k.paper_id = ? AND k.title_key != ''",
+                (paper_id,),
+            ).fetchone()[0]
+            > 1
+        )
 
     # The small temporary table comes first in each of these joins (CROSS JOIN fixes
     # SQLite's join order): the other way round, a GROUP BY would scan the whole index.
@@ -489,7 +502,11 @@ _JOURNAL_WORD = re.compile(
     r"electronic|online|epub|print)\b",
     re.I,
 )
-_NOT_A_VENUE = re.compile(r"^(?:part|vol|volume|section|chapter|series|supplement)\b", re.I)
+# "Part 2", "Vol. II": what tells one paper of a series from the next is never dropped
+_PART = re.compile(
+    r"\b(?:[Pp]art|PART|[Vv]ol|[Vv]olume|[Ss]ection|[Cc]hapter|[Ss]eries|[Ss]upplement)\b"
+    r"|\b(?:II|III|IV|VI|VII|VIII|IX|XI|XII)\b"
+)
 
 
 def title_variants(title: str) -> list[str]:
@@ -517,7 +534,7 @@ def title_variants(title: str) -> list[str]:
 
 def _looks_like_venue(text: str) -> bool:
     words = text.split()
-    if not words or len(words) > 8 or _NOT_A_VENUE.match(text):
+    if not words or len(words) > 8 or _PART.search(text):
         return False
     if _YEAR.search(text) or _JOURNAL_WORD.search(text):
         return True
@@ -553,8 +570,10 @@ class PaperTitle:
         "Assessing spread risk ... beyond China, January-April 2020: a travel ...")."""
         if self._edges is None:
             parts = [p for p in _PUNCTUATION_BREAK.split(self.source) if p.strip()]
-            runs = [" ".join(parts[:k]) for k in range(1, len(parts))]
-            runs += [" ".join(parts[k:]) for k in range(1, len(parts))]
+            cuts = [(parts[:k], parts[k:]) for k in range(1, len(parts))]
+            cuts += [(parts[k:], parts[:k]) for k in range(1, len(parts))]
+            # never up to a part number: "... patients (part II)" is not "... patients"
+            runs = [" ".join(kept) for kept, dropped in cuts if not _PART.search(" ".join(dropped))]
             forms = {fuzzy_title(r) for r in runs}
             self._edges = frozenset(forms | {covid_names(f) for f in forms})
         return self._edges
@@ -667,44 +686,63 @@ class _Words:
     """A title's words as the word check uses them (cached: a title meets many others)."""
 
     words: tuple[str, ...]
-    singles: frozenset[str]  # the words' stems
-    forms: frozenset[str]  # ... and the stems of runs of two or three words written together
-    spelt: tuple[str, ...]  # the forms without a digit
+    counts: Counter[str]  # stems of the words other than stop words, with repeats
+    singles: frozenset[str]  # stems of all the words
+    joined: frozenset[str]  # stems of runs of two or three words written together
     runs: tuple[tuple[int, int, str], ...]
+    spelt: tuple[str, ...]  # singles and joined without a digit, five letters or more
 
     @staticmethod
-    @functools.lru_cache(maxsize=1 << 14)
+    @functools.lru_cache(maxsize=4096)
     def of(title: str) -> _Words:
         words = tuple(title.split())
-        singles = frozenset(_stem(w) for w in words)
         runs = tuple(_joined(words))
-        forms = singles | {stem for _, _, stem in runs}
-        spelt = tuple(f for f in forms if not _DIGIT.search(f))
-        return _Words(words, singles, forms, spelt, runs)
+        singles = frozenset(_stem(w) for w in words)
+        joined = frozenset(stem for _, _, stem in runs)
+        return _Words(
+            words=words,
+            counts=Counter(_stem(w) for w in words if w not in STOPWORDS),
+            singles=singles,
+            joined=joined,
+            runs=runs,
+            spelt=tuple(f for f in singles | joined if len(f) >= 5 and not _DIGIT.search(f)),
+        )
 
 
 def _unmatched(mine: _Words, other: _Words) -> Iterator[str]:
-    """The words of one title (content words and numbers) the other title does not match."""
-    left = [
-        (i, w)
-        for i, w in enumerate(mine.words)
-        if w not in STOPWORDS and _stem(w) not in other.singles
-    ]
+    """The words of one title (content words and numbers) the other title does not match.
+
+    Each word of the other title matches one occurrence: a word written twice here
+    needs two there ("... with COVID-19 on therapeutic COVID-19" is not "... with
+    COVID-19 on therapeutic").
+    """
+    unused = other.counts.copy()
+    left = []
+    for i, word in enumerate(mine.words):
+        if word in STOPWORDS:
+            continue
+        stem = _stem(word)
+        if unused[stem] > 0:
+            unused[stem] -= 1
+        else:
+            left.append((i, word, stem))
     if not left:
         return
     covered = {i for i, j, stem in mine.runs if stem in other.singles for i in range(i, j)}
-    for i, word in left:
-        stem = _stem(word)
-        if i in covered or stem in other.forms:  # "real time" against "realtime"
+    for i, word, stem in left:
+        if i in covered or stem in other.joined:  # "real time" against "realtime"
             continue
-        if not _DIGIT.search(word):  # "ace2" / "ace", "cd4" / "cd8": exact or nothing
-            near = process.extractOne(
-                stem, other.spelt, scorer=Indel.normalized_similarity, score_cutoff=WORD_SIMILARITY
+        if len(stem) >= 5 and not _DIGIT.search(word):  # "ace2" / "ace": exact or nothing
+            near = process.extractOne(  # another word: this one's match is used up
+                stem,
+                [f for f in other.spelt if f != stem],
+                scorer=Indel.normalized_similarity,
+                score_cutoff=WORD_SIMILARITY,
             )
             if near is not None:
                 continue
         if any(_swapped(word, o) for o in other.words) or any(
-            _swapped(stem, f) for f in other.forms
+            _swapped(stem, f) for f in other.singles | other.joined
         ):
             continue
         yield word
@@ -728,10 +766,11 @@ def _swapped(a: str, b: str) -> bool:
 def words_agree(a: str, b: str) -> bool:
     """Whether every content word of each title is matched by a word of the other.
 
-    A word is matched by the same word up to a plural ("cells" / "cell"), by a
-    word spelt within :data:`WORD_SIMILARITY` of it ("coronaviurs", "modelling"
-    / "modeling"; not "mice" / "humans", "male" / "female") or with two adjacent
-    letters swapped ("stduies", "cvoid19"), or by two or three
+    A word is matched by the same word up to a plural ("cells" / "cell"), each
+    occurrence by one (a word written twice needs two), by another word of five
+    letters or more spelt within :data:`WORD_SIMILARITY` of it ("coronaviurs",
+    "modelling" / "modeling"; not "mice" / "humans", "male" / "female") or with
+    two adjacent letters swapped ("stduies", "cvoid19"), or by two or three
     adjacent words of the other title written together ("real time" /
     "realtime", "b 0 at1" / "b0at1"). Words with a digit must match exactly
     ("ace2" is not "ace", "cd4" not "cd8"). Stop words may go unmatched; bare
