@@ -437,6 +437,13 @@ def score(ref: str, n_words: int, title: str, clean_title: str) -> float | None:
         s = Indel.normalized_similarity(ref, window)
         if s < 0.9 or (best is not None and s <= best) or not agree(ref, window):
             continue
+        rest = title.removeprefix(window) if at_start else title.removesuffix(window)
+        if re.search(
+            r"\b(?:part|vol|volume|section|chapter|series|supplement|ii|iii|iv|vi|vii|viii|ix"
+            r"|xi|xii)\b",
+            rest,
+        ):
+            continue
         if (
             n_words >= 6
             or (at_start and ref.split()[-1] in STOP)

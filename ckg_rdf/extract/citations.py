@@ -633,6 +633,9 @@ def _align(ref: str, title: str, paper: PaperTitle, words: int, best: float | No
         score = Indel.normalized_similarity(ref, window)
         if score < floor or not words_agree(ref, window):
             continue
+        dropped = title[len(window) :] if at_start else title[: len(title) - len(window)]
+        if _FUZZY_PART.search(dropped):  # "... patients" is not "... patients (part II)"
+            continue
         if anywhere or (at_start and ref.rsplit(" ", 1)[-1] in STOPWORDS):
             best, floor = score, score + 1e-9
         elif window in paper.edges():
@@ -640,6 +643,9 @@ def _align(ref: str, title: str, paper: PaperTitle, words: int, best: float | No
     return best
 
 
+_FUZZY_PART = re.compile(
+    r"\b(?:part|vol|volume|section|chapter|series|supplement|ii|iii|iv|vi|vii|viii|ix|xi|xii)\b"
+)
 # A reference that reads like an author group is never taken for part of a title
 # (a parse appended "... COVID-19 Working Group" to a paper's title).
 _ORGANISATION = re.compile(

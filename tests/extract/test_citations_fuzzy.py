@@ -379,6 +379,31 @@ MADE_NEAR_MISSES = [
         "Angiotensin-converting enzyme 2 (ACE2) as a SARS-CoV-2 receptor in the lung",
         "Angiotensin-converting enzyme (ACE) as a SARS-CoV-2 receptor in the lung",
     ),
+    (  # a word swapped for one the title has elsewhere: words count one by one
+        "Examining dementia family caregivers' forgone care for general COVID-19 and medical "
+        "specialists during a COVID-19 lockdown",
+        "Examining dementia family caregivers' forgone care for general care and medical "
+        "specialists during a COVID-19 lockdown",
+    ),
+    (  # ... also when the title is cut to the reference's length
+        "Fatal iliopsoas and rectus sheath hemorrhage in a critically ill patient with "
+        "COVID-19 on therapeutic COVID-19",
+        "Fatal iliopsoas and rectus sheath hemorrhage in a critically ill patient with "
+        "COVID-19 on therapeutic anticoagulation",
+    ),
+    (  # a part number after a break is never dropped
+        "Structured ICU resource management in a pandemic is associated with favorable "
+        "outcome in critically ill COVID-19 patients",
+        "Structured ICU resource management in a pandemic is associated with favorable "
+        "outcome in critically ill COVID-19 patients. (Covid-19 part II.)",
+    ),
+    (
+        "Structured ICU resource management in a pandemic is associated with favorable "
+        "outcome in critically ill COVID-19 patients. (Covid-19 part I.)",
+        "Structured ICU resource management in a pandemic is associated with favorable "
+        "outcome in critically ill COVID-19 patients. (Covid-19 part II.)",
+    ),
+    ("A short word is no typo of another: for the community tool too", "For the community tool"),
 ]
 
 
