@@ -274,7 +274,7 @@ def unify(f: str) -> str:
         "covid19",
         f,
     )
-    f = re.sub(r"\b(?:novel )?coronavirus covid19\b", "covid19", f)
+    f = re.sub(r"\bnovel coronavirus covid19\b", "covid19", f)
     return re.sub(r"\bcovid19(?: covid19)+\b", "covid19", f)
 
 
@@ -387,11 +387,11 @@ def left_over(ws: list[str], other: list[str]) -> list[str]:
                 and len(o) >= 5
                 and not re.search(r"\d", o)
                 and Indel.normalized_similarity(s, o) >= 0.85
-                for o in singles | joined
+                for o in singles
             )
         ):
             continue
-        if swaps(w) & set(other) or swaps(s) & (singles | joined):
+        if swaps(w) & set(other) or swaps(s) & singles:
             continue
         out.append(w)
     return out

@@ -161,7 +161,7 @@ _COVID_NAMES = re.compile(
     r"|sars cov 2|2019ncov|ncov2019|covid19|covid2019|sarscov2|hcov19)\b"
 )
 # "novel coronavirus (2019-nCoV)" is the name and its abbreviation: one name
-_COVID_SPELT_OUT = re.compile(r"\b(?:novel )?coronavirus covid19\b")
+_COVID_SPELT_OUT = re.compile(r"\bnovel coronavirus covid19\b")
 _COVID_REPEATED = re.compile(r"\bcovid19(?: covid19)+\b")
 
 

@@ -696,7 +696,7 @@ class _Words:
     singles: frozenset[str]  # stems of all the words
     joined: frozenset[str]  # stems of runs of two or three words written together
     runs: tuple[tuple[int, int, str], ...]
-    spelt: tuple[str, ...]  # singles and joined without a digit, five letters or more
+    spelt: tuple[str, ...]  # singles without a digit, five letters or more
 
     @staticmethod
     @functools.lru_cache(maxsize=4096)
@@ -711,7 +711,7 @@ class _Words:
             singles=singles,
             joined=joined,
             runs=runs,
-            spelt=tuple(f for f in singles | joined if len(f) >= 5 and not _DIGIT.search(f)),
+            spelt=tuple(f for f in singles if len(f) >= 5 and not _DIGIT.search(f)),
         )
 
 
@@ -748,7 +748,7 @@ def _unmatched(mine: _Words, other: _Words) -> Iterator[str]:
             if near is not None:
                 continue
         if any(_swapped(word, o) for o in other.words) or any(
-            _swapped(stem, f) for f in other.singles | other.joined
+            _swapped(stem, f) for f in other.singles
         ):
             continue
         yield word

@@ -404,6 +404,17 @@ MADE_NEAR_MISSES = [
         "outcome in critically ill COVID-19 patients. (Covid-19 part II.)",
     ),
     ("A short word is no typo of another: for the community tool too", "For the community tool"),
+    (  # nor a word glued to a stop word ("a services")
+        "Seroprevalence of SARS-CoV-2 antibodies among staff of a services company using dried "
+        "blood service",
+        "Seroprevalence of SARS-CoV-2 antibodies among staff of a services company using dried "
+        "blood microsampling",
+    ),
+    (  # "coronavirus (SARS-CoV-2)" is not one name: only "novel coronavirus (...)" is
+        "Coronavirus SARS-CoV-2 genome analysis with a network of circulating variants in "
+        "swine herds",
+        "Clinical SARS-CoV-2 genome analysis with a network of circulating variants in swine herds",
+    ),
 ]
 
 
