@@ -31,18 +31,36 @@ _BOILERPLATE = re.compile(
     r"(?:\s*https?://doi\.org/\S+)?(?:\s*doi: (?:bioRxiv|medRxiv) preprint)?",
     re.I,
 )
+# what the removal leaves dangling at either end: punctuation, a lone "is" / "is the"
+_BIB_LEFTOVER = re.compile(r"(?:(?:^|[\s.,;:]+)(?:is(?: the)?|the))+[\s.,;:]*$|[\s,;:]+$")
 # ... and sometimes keeps only the tail: "is . https://doi.org/10.1101/... doi: medRxiv preprint"
 _BOILERPLATE_TAIL = re.compile(
     r"(?:\bis \.\s*)?https?://doi\.org/10\.1101/\S*(?:\s\d[\d.]*)?\s*"
     r"doi: (?:bioRxiv|medRxiv) preprint",
     re.I,
 )
+# The preprint's own DOI follows the copyright line. The PDF parse sometimes splits it
+# after a dot ("10.1101/2020.02. 10.20021725"); the pieces are joined again.
 _PREPRINT_DOI = re.compile(
-    r"copyright holder for this preprint.{0,300}?https?://doi\.org/(10\.1101/[0-9.]*[0-9])\b",
+    r"copyright holder for this preprint.{0,300}?https?://doi\.org/"
+    r"(10\.1101/(?:\d{4}\.\s?\d{2}\.\s?\d{2}\.\s?)?\d{6,8})(?![\d.]\d)",
     re.I | re.S,
 )
-# A complete bioRxiv/medRxiv DOI; the PDF parse sometimes splits one across whitespace.
-_COMPLETE_PREPRINT_DOI = re.compile(r"^10\.1101/(?:\d{4}\.\d{2}\.\d{2}\.)?\d{6,}$")
+# Fragments of that boilerplate which the parse files as (part of) a bibliography entry's
+# title, in any order: "... bat origin. bioRxiv 2020; author/funder, who has granted ...".
+_BIB_BOILERPLATE = re.compile(
+    r"\(?which was not (?:peer[- ]reviewed|certified by peer review)\)?"
+    r"|(?:the )?copyright holder for this preprint(?: is)?"
+    r"|(?:is )?(?:the )?author/funder"
+    r"|,? ?who has granted (?:bio|med)rxiv a licen[cs]e(?: to display the preprint in perpetuity)?"
+    r"|to display the preprint in perpetuity"
+    r"|(?:it )?is made available under an?(?: CC[-\w. ]*?)?(?: international)?(?: licen[cs]e)?"
+    r"|CC[- ]BY(?:[- ](?:NC|ND|SA))*(?: \d\.\d)?(?: International)?(?: licen[cs]e)?"
+    r"|International licen[cs]e"
+    r"|all rights reserved|no reuse allowed without permission"
+    r"|doi: (?:bio|med)rxiv preprint|https?://doi\.org/\S*",
+    re.I,
+)
 
 
 class FullTextError(ValueError):
@@ -137,10 +155,19 @@ def read_fulltext(path: Path) -> FullText:
 
 def _preprint_doi(paragraphs: list[str]) -> str:
     for text in paragraphs:
-        for match in _PREPRINT_DOI.finditer(text):
-            if _COMPLETE_PREPRINT_DOI.match(match.group(1)):
-                return normalise_doi(match.group(1))
+        match = _PREPRINT_DOI.search(text)
+        if match is not None:
+            return normalise_doi("".join(match.group(1).split()))
     return ""
+
+
+def _bib_title(title: str) -> str:
+    """A bibliography entry's title without the preprint boilerplate the parse mixed in."""
+    cleaned = _BIB_BOILERPLATE.sub(" ", title)
+    if cleaned == title:
+        return " ".join(title.split())
+    cleaned = re.sub(r"\s+(?=[.,;:])", "", " ".join(cleaned.split()))
+    return _BIB_LEFTOVER.sub("", cleaned.lstrip(" .,;:")).strip()
 
 
 def _strip_boilerplate(text: str) -> str:
@@ -233,7 +260,7 @@ def _bib(key: str, entry: Any) -> BibEntry | None:
     year = entry.get("year")
     return BibEntry(
         ref_id=str(entry.get("ref_id") or key),
-        title=str(entry.get("title") or "").strip(),
+        title=_bib_title(str(entry.get("title") or "")),
         year=year if isinstance(year, int) else None,
         venue=str(entry.get("venue") or "").strip(),
         doi=normalise_doi(_first_id(ids, "DOI")),

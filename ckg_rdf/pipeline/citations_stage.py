@@ -8,7 +8,6 @@ edges that disappeared deleted. Memory stays flat whatever the corpus size.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -16,7 +15,7 @@ from itertools import islice
 from pyoxigraph import NamedNode, Quad
 
 from ckg_rdf.config import BuildConfig
-from ckg_rdf.extract.citations import CitationIndex
+from ckg_rdf.extract.citations import CitationIndex, ResolutionCounts
 from ckg_rdf.pipeline.steps import StageContext, stage_inputs_of
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import cites_triple
@@ -53,11 +52,11 @@ class CitationStage:
             db.execute("DELETE FROM cites_edges")  # the graph was cleared: write everything
         db.execute("DELETE FROM cites_new")
         index = CitationIndex(db)
-        by_method: Counter[str] = Counter()
+        counts = ResolutionCounts()
 
         def resolved() -> Iterator[tuple[str, str]]:
             for res in index.resolve():
-                by_method[res.method] += 1
+                counts.add(res)
                 yield res.citing, res.cited
 
         for chunk in _chunks(resolved(), CHUNK):
@@ -79,10 +78,10 @@ class CitationStage:
         db.commit()
         report = {
             "bibliography entries": index.count_refs(),
-            "entries resolved": sum(by_method.values()),
+            "entries resolved": counts.total,
             "cites edges": edges,
         }
-        report.update({f"resolved by {m}": n for m, n in sorted(by_method.items())})
+        report.update(counts.report())
         return report
 
 
