@@ -69,7 +69,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         )
         await backend.start()
         similar_indexes = SimilarIndexes(
-            backend, data.index_dir, load_timeout_s=settings.stats_timeout_s
+            backend,
+            data.index_dir,
+            lexical_dir=data.bm25_dir,
+            load_timeout_s=settings.stats_timeout_s,
         )
         state = ServiceState(
             settings, backend, IriScheme(settings.resolved_base()), templates(), similar_indexes

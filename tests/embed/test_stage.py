@@ -34,6 +34,7 @@ def test_stage_gives_every_paper_vectors_and_similar_works(store, iris, data) ->
     assert counts["semantic vectors"] == 19
     assert counts["kg vectors"] == 18  # p-no-edges has no edge
     assert counts["indexed (combined)"] == 19
+    assert counts["indexed (bm25)"] == 19 and (data.bm25_dir / "manifest.json").exists()
     sem = read_vectors(store, "semantic")
     assert sem.vectors.shape == (19, 384) and sem.model.endswith("all-minilm-l6-v2")
     idx = SimilarityIndex.open(store, data.index_dir)
@@ -58,6 +59,11 @@ def test_similar_and_embed_commands(store, iris, data) -> None:  # type: ignore[
     assert len(body["similar"]) == 4 and "p-mask-2" not in [r["paper"] for r in body["similar"]]
     scores = [r["score"] for r in body["similar"]]
     assert scores == sorted(scores, reverse=True) and np.all(np.array(scores) <= 1.0001)
+    assert all(r["reasons"] for r in body["similar"])
+    # the default mode (hybrid) says why, in the table too
+    table = ckg("similar", "p-mask-2", "--k", "3", "--store", path)
+    assert table.returncode == 0, table.stderr
+    assert "hybrid" in table.stdout and "why" in table.stdout
     # the full IRI every other output prints is accepted too
     by_iri = ckg(
         "similar",
