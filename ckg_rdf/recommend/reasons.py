@@ -66,11 +66,15 @@ def explain(
     """
     col = {f: i for i, f in enumerate(FEATURES)}
 
+    positive = None if contributions is None else np.maximum(contributions, 0.0)
+
     def share(f: str) -> float | None:
-        if contributions is None:
+        """The signal's share of the positive part of the score (a negative TransE cosine
+        lowers a score but is no reason to recommend)."""
+        if positive is None:
             return None
-        total = float(contributions.sum())
-        return round(float(contributions[col[f]]) / total, 3) if total > 0 else 0.0
+        total = float(positive.sum())
+        return round(float(positive[col[f]]) / total, 3) if total > 0 else 0.0
 
     out: list[Reason] = []
     if shared_terms:
@@ -140,7 +144,7 @@ def explain(
         out.append(Reason("cites", "the paper cites it", share("citation")))
     if candidate in evidence.relations.get("cited_by", {}):
         out.append(Reason("cited_by", "it cites the paper", share("citation")))
-    if kg_cosine is not None and np.isfinite(kg_cosine):
+    if kg_cosine is not None and np.isfinite(kg_cosine) and kg_cosine > 0:
         out.append(
             Reason(
                 "graph",

@@ -3,8 +3,9 @@
 Two halves, so that the service can run the store half in a query worker:
 
 1. :meth:`Recommender.candidates` (in process, from the indexes): the BM25 top
-   ``n`` for the paper's title+abstract and the dense top ``n`` from the faiss
-   index, with each candidate's raw BM25, text-cosine and TransE-cosine scores.
+   ``n`` for the paper's title+abstract, the dense top ``n`` from the faiss
+   index (and the text+TransE top ``n`` when the TransE feature has a weight),
+   with each candidate's raw BM25, text-cosine and TransE-cosine scores.
 2. :func:`ckg_rdf.recommend.graph.graph_evidence` (through the store): citation
    neighbours (added as candidates), concepts, topics, labels.
 3. :meth:`Recommender.rank` (in process): features, fusion with the weights
@@ -124,11 +125,14 @@ class Recommender:
                 assert self.lexical is not None
                 for r in top_rows(scores, n):
                     found[self.lexical.iris[r]] = None
-            if "semantic" in self.similarity.spaces and paper in (
-                self.similarity.spaces["semantic"].row_of
-            ):
-                for iri, _ in self.similarity.similar(paper, k=n, mode="semantic"):
-                    found[iri] = None
+            # the dense top n, and the text+graph-embedding top n when the graph embedding
+            # weighs (papers close in TransE that neither text ranking has)
+            spaces = ["semantic", "combined"] if self.weights.uses("kg") else ["semantic"]
+            for space in spaces:
+                sp = self.similarity.spaces.get(space)
+                if sp is not None and paper in sp.row_of:
+                    for iri, _ in self.similarity.similar(paper, k=n, mode=space):
+                        found[iri] = None
             iris = list(found)
         cands = Candidates(paper, iris, base=base)
         self.score(cands, iris)
