@@ -148,7 +148,8 @@ def explain(
         out.append(
             Reason(
                 "graph",
-                f"close in the knowledge-graph embedding (TransE cosine {kg_cosine:.2f})",
+                "close in the knowledge-graph embedding (TransE over authors, concepts and "
+                f"citations; cosine {kg_cosine:.2f})",
                 share("kg"),
             )
         )
