@@ -351,7 +351,20 @@ def table(
         print(line)
         out[mode] = {m: [cis[m].mean, cis[m].low, cis[m].high] for m in METRICS}
         out[mode]["vs bm25"] = {m: [d.mean, d.low, d.high] for m, d in diffs.items()}
+    for a, b in INCREMENTS:
+        if a in vals and b in vals:
+            d = {m: paired_bootstrap(vals[a][m], vals[b][m]) for m in METRICS}
+            print(f"  {a} minus {b}, paired: " + "  ".join(f"{m} {d[m]}" for m in METRICS))
+            out[f"{a} minus {b}"] = {m: [x.mean, x.low, x.high] for m, x in d.items()}
     return out
+
+
+#: pairs of modes whose paired difference is printed (what one signal adds)
+INCREMENTS = (
+    ("hybrid: all", "hybrid: + concepts + citations"),
+    ("hybrid: + concepts", "hybrid: hybrid text (bm25+dense)"),
+    ("hybrid: + kg (TransE)", "hybrid: hybrid text (bm25+dense)"),
+)
 
 
 def main() -> None:
