@@ -83,3 +83,25 @@ def test_similar_and_embed_commands(store, iris, data) -> None:  # type: ignore[
     assert unknown.returncode == 1 and "nope" in unknown.stderr
     nostore = ckg("embed", "--store", path + "-x")
     assert nostore.returncode == 1 and "no graph in" in nostore.stderr
+
+
+def test_rebuilding_with_nothing_changed_retrains_and_reindexes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.building import build_graph
+    from tests.service.conftest import SAMPLE
+
+    data = tmp_path / "data"
+    settings = {
+        "limit": 30,
+        "embeddings.kge_epochs": 2,
+        "embeddings.max_body_windows": 0,
+        "embeddings.text_model": "minilm",
+    }
+    first = build_graph(SAMPLE, data, **settings)
+    assert "embeddings" not in first.skipped_stages
+    built = {p: p.stat().st_mtime_ns for p in (data / "index").iterdir() if p.is_file()} | {
+        p: p.stat().st_mtime_ns for p in (data / "bm25").iterdir() if p.is_file()
+    }
+    assert any(p.name == "manifest.json" and p.parent.name == "bm25" for p in built)
+    again = build_graph(SAMPLE, data, **settings)
+    assert "embeddings" in again.skipped_stages  # no TransE, no index, no BM25 rebuilt
+    assert {p: p.stat().st_mtime_ns for p in built} == built
