@@ -22,7 +22,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,8 +256,3 @@ def top_rows(scores: np.ndarray, n: int) -> np.ndarray:
     n = min(n, len(finite))
     part = finite[np.argpartition(-scores[finite], n - 1)[:n]]
     return part[np.lexsort((part, -scores[part]))]
-
-
-def iter_texts(rows: Iterable[tuple[str, str, str]]) -> dict[str, str]:
-    """(IRI, title, abstract) rows -> the texts :meth:`LexicalIndex.build` takes."""
-    return {iri: paper_text(t, a) for iri, t, a in rows}
