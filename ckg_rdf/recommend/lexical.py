@@ -249,8 +249,9 @@ class LexicalIndex:
 
 
 def top_rows(scores: np.ndarray, n: int) -> np.ndarray:
-    """Rows of the ``n`` best finite scores, best first (ties by row)."""
-    finite = np.flatnonzero(np.isfinite(scores))
+    """Rows of the ``n`` best positive scores, best first (ties by row); a paper sharing no
+    term with the query (score 0) is no keyword match."""
+    finite = np.flatnonzero(np.isfinite(scores) & (scores > 0))
     if len(finite) == 0:
         return finite
     n = min(n, len(finite))

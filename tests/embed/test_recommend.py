@@ -29,7 +29,7 @@ from ckg_rdf.recommend.evaluation import (  # noqa: E402
 )
 from ckg_rdf.recommend.fusion import FEATURES, FusionWeights, rrf  # noqa: E402
 from ckg_rdf.recommend.graph import graph_evidence  # noqa: E402
-from ckg_rdf.recommend.lexical import Bm25Config, LexicalIndex  # noqa: E402
+from ckg_rdf.recommend.lexical import Bm25Config, LexicalIndex, top_rows  # noqa: E402
 from ckg_rdf.recommend.recommender import MODES, Recommender  # noqa: E402
 from tests.embed._data import TOPICS, random_vectors  # noqa: E402
 
@@ -127,6 +127,8 @@ def test_stemming_matches_word_forms() -> None:
     idx = LexicalIndex.build({"a": "vaccines protect", "b": "vaccine protection", "c": "masks"})
     s = idx.scores("a")
     assert s is not None and s[idx.row_of["b"]] > 0 and s[idx.row_of["c"]] == 0
+    # only keyword matches are candidates: "c" shares no term
+    assert [idx.iris[r] for r in top_rows(s, 10)] == ["b"]
     assert idx.shared_terms("a", "b") and all(" " not in t for t in idx.shared_terms("a", "b"))
 
 
