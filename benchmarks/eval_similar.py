@@ -54,9 +54,9 @@ from ckg_rdf.embed.kge import KGE_BACKENDS, KGEConfig, graph_triples
 from ckg_rdf.rdf.graphs import in_graph
 from ckg_rdf.recommend.evaluation import METRICS, bootstrap_ci, paired_bootstrap, per_query
 from ckg_rdf.recommend.fusion import FEATURES, FusionWeights, feature_matrix, fuse, order, rrf
-from ckg_rdf.recommend.graph import graph_evidence
+from ckg_rdf.recommend.graph import Evidence, annotations, citation_neighbours, graph_evidence
 from ckg_rdf.recommend.lexical import LexicalIndex
-from ckg_rdf.recommend.recommender import CANDIDATES, Recommender
+from ckg_rdf.recommend.recommender import CANDIDATES, Candidates, Recommender
 from ckg_rdf.store import GraphReader
 from ckg_rdf.store.embedded import EmbeddedStore
 from ckg_rdf.vocab import CKG
@@ -85,6 +85,14 @@ def external_refs(data: DataDir, base: str) -> dict[str, set[str]]:
             refs[f"{base}paper/{citing}"].add(key)
     db.close()
     return refs
+
+
+def with_bibliography(data: DataDir, base: str) -> set[str]:
+    """The papers whose bibliography the corpus has (the only ones a truth can cover)."""
+    db = sqlite3.connect(f"file:{data.state_file}?mode=ro", uri=True)
+    out = {f"{base}paper/{c}" for (c,) in db.execute("SELECT DISTINCT citing FROM bib_refs")}
+    db.close()
+    return out
 
 
 def coupling_truth(refs: dict[str, set[str]], papers: set[str], min_shared: int = 2) -> dict:
@@ -231,12 +239,62 @@ class Query:
         self.cands: list[str] = []
         self.X = np.zeros((0, len(FEATURES)))
         self.tiebreak = np.zeros(0)
+        #: the covered pool: every covered paper scored (no candidate generation)
+        self.pool: list[str] = []
+        self.pool_X = np.zeros((0, len(FEATURES)))
+        self.pool_raw: dict[str, np.ndarray] = {}
+        self.pool_tiebreak = np.zeros(0)
 
     def keep(self, iris: list[str]) -> list[str]:
         return [i for i in iris if i not in self.known and i != self.source][:DEPTH]
 
 
-def measure(rec: Recommender, store: GraphReader, q: Query) -> None:
+class Pool:
+    """The covered pool: papers with a bibliography, and their concepts and topics."""
+
+    def __init__(self, store: GraphReader, iris: set[str]) -> None:
+        self.iris = sorted(iris)
+        self.concepts, self.topics = annotations(store, self.iris)
+
+
+def measure_pool(rec: Recommender, store: GraphReader, q: Query, pool: Pool) -> None:
+    """Every covered paper scored with the same features (the scoring, not the candidates)."""
+    iris = [p for p in pool.iris if p != q.source and p not in q.known]
+    c = Candidates(q.source, [])
+    rec.score(c, iris)
+    concepts, topics = pool.concepts, pool.topics
+    if q.source not in pool.iris:
+        own_c, own_t = annotations(store, [q.source])
+        concepts, topics = {**concepts, **own_c}, {**topics, **own_t}
+    ev = Evidence(q.source, citation_neighbours(store, q.source), concepts, topics)
+    raw = {
+        "bm25": np.array([c.bm25.get(i, -np.inf) for i in iris]),
+        "dense": np.array([c.dense.get(i, np.nan) for i in iris]),
+        "kg": np.array([c.kg.get(i, np.nan) for i in iris]),
+    }
+    q.pool, q.pool_raw = iris, raw
+    q.pool_X = feature_matrix(iris, raw["bm25"], raw["dense"], raw["kg"], ev)
+    q.pool_tiebreak = np.argsort(np.argsort(np.array(iris)))
+
+
+def pool_ranking(q: Query, scores: np.ndarray) -> list[str]:
+    scores = np.where(np.isfinite(scores), scores, -np.inf)
+    return [q.pool[j] for j in np.lexsort((q.pool_tiebreak, -scores))[:DEPTH]]
+
+
+def pool_modes(q: Query) -> dict[str, np.ndarray]:
+    """The one-score modes on the covered pool (combined: the mean of the two cosines, a
+    paper without a TransE vector counting 0 there, as the index does)."""
+    kg = q.pool_raw["kg"]
+    return {
+        "bm25": q.pool_raw["bm25"],
+        "semantic": q.pool_raw["dense"],
+        "kg": kg,
+        "combined": q.pool_raw["dense"] + np.where(np.isfinite(kg), kg, 0.0),
+    }
+
+
+def measure(rec: Recommender, store: GraphReader, q: Query, pool: Pool | None = None) -> None:
     depth = DEPTH + len(q.known)
     for mode in ("bm25", "semantic", "kg", "combined"):
         try:
@@ -258,6 +316,8 @@ def measure(rec: Recommender, store: GraphReader, q: Query) -> None:
         np.array([c.kg.get(i, np.nan) for i in iris]),
         ev,
     )
+    if pool is not None:
+        measure_pool(rec, store, q, pool)
     col = {f: j for j, f in enumerate(FEATURES)}
     text = [q.cands[j] for j in order(q.X[:, col["bm25"]], q.cands)]
     dense = [q.cands[j] for j in order(q.X[:, col["dense"]], q.cands)]
@@ -362,6 +422,8 @@ def table(
 #: pairs of modes whose paired difference is printed (what one signal adds)
 INCREMENTS = (
     ("hybrid: all", "hybrid: + concepts + citations"),
+    ("hybrid: + concepts + citations", "hybrid: + citations"),
+    ("hybrid: + concepts + citations", "hybrid: + concepts"),
     ("hybrid: + concepts", "hybrid: hybrid text (bm25+dense)"),
     ("hybrid: + kg (TransE)", "hybrid: hybrid text (bm25+dense)"),
 )
@@ -374,7 +436,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=50, help="TransE epochs per fold (the build's)")
     ap.add_argument("--write-weights", action="store_true")
     ap.add_argument(
-        "--features", default="all", help="the variant whose weights --write-weights writes"
+        "--features",
+        default="+ concepts + citations",
+        help="the default mode's variant: its candidates are gathered, its weights written",
     )
     ap.add_argument("--json", type=Path, default=None, help="write the tables as JSON")
     args = ap.parse_args()
@@ -392,13 +456,25 @@ def main() -> None:
     t0 = time.perf_counter()
     queries: dict[str, list[Query]] = {"refs": [], "cites": []}
 
+    text, cit = ("bm25", "dense"), ("co_cited", "cites_same", "citation")
+    variants = {
+        "hybrid text (bm25+dense)": text,
+        "+ concepts": (*text, "concepts"),
+        "+ citations": (*text, *cit),
+        "+ kg (TransE)": (*text, "kg"),
+        "+ concepts + citations": (*text, "concepts", *cit),
+        "all": FEATURES,
+    }
     # truth 1: external bibliographic coupling, the graph as built
-    # candidates as the default mode gathers them (kg weighs: the text+TransE top n too)
-    gather = FusionWeights({"kg": 1.0})
+    # candidates as the default (--features) gathers them: with a TransE weight, the
+    # text+TransE top n too
+    gather = FusionWeights({"kg": 1.0} if "kg" in variants[args.features] else {})
     rec = Recommender(index, lexical, gather)
+    pool = Pool(mem, with_bibliography(data, base) & papers)
+    pool_set = set(pool.iris)
     for p, rel in coupling_truth(external_refs(data, base), papers).items():
         q = Query(p, rel, set())
-        measure(rec, mem, q)
+        measure(rec, mem, q, pool)
         queries["refs"].append(q)
     # truth 2: hidden citations, 5 folds
     edges = sorted(cites)
@@ -413,7 +489,7 @@ def main() -> None:
             if p in papers:
                 q = Query(p, rel, known.get(p, set()))
                 if q.truth:
-                    measure(rec, mem, q)
+                    measure(rec, mem, q, pool)
                     queries["cites"].append(q)
         set_cites(mem, hidden, base, insert=True)
     print(
@@ -422,18 +498,10 @@ def main() -> None:
         "plus citation neighbours)"
     )
 
-    text, cit = ("bm25", "dense"), ("co_cited", "cites_same", "citation")
-    variants = {
-        "hybrid text (bm25+dense)": text,
-        "+ concepts": (*text, "concepts"),
-        "+ citations": (*text, *cit),
-        "+ kg (TransE)": (*text, "kg"),
-        "+ concepts + citations": (*text, "concepts", *cit),
-        "all": FEATURES,
-    }
-    fitted = {}
+    fitted, halves = {}, {}
     for name, feats in variants.items():
         fitted[name], ws = crossfit(queries, feats)
+        halves[name] = ws
         shown = [{f: v for f, v in w.weights.items() if v} for w in ws]
         print(f"{name}: weights tuned on each half: {shown}")
     report: dict[str, object] = {}
@@ -445,6 +513,21 @@ def main() -> None:
         for name in variants:
             modes[f"hybrid: {name}"] = lambda q, n=name, t=t: fitted[n][t][key(q)]
         report[t] = table(f"truth '{t}'", qs, modes)
+        covered = {
+            m: (lambda q, m=m: pool_ranking(q, pool_modes(q)[m]))
+            for m in ("bm25", "semantic", "kg", "combined")
+        }
+        for name in variants:
+            covered[f"hybrid: {name}"] = lambda q, n=name: pool_ranking(
+                q, fuse(q.pool_X, halves[n][half(q.source)])
+            )
+        report[f"{t}, covered pool"] = table(
+            f"truth '{t}', covered pool ({len(pool.iris)} papers with a bibliography, every one"
+            " scored: no paper is favoured for having a bibliography)",
+            qs,
+            covered,
+            drop=lambda q: {x for x in q.truth if x not in pool_set},
+        )
         report[f"{t}, author-disjoint"] = table(
             f"truth '{t}', author-disjoint (papers sharing an author with the source removed"
             " from rankings and truth: self-citation cannot help)",
