@@ -8,6 +8,7 @@ ckg-data/
   problems.tsv        the last build's input problems
   embed-cache.sqlite  text vectors by (paper, part, text hash, model)
   index/              the similar-papers vector index (derived; safe to delete)
+  bm25/               the BM25 index over titles and abstracts (derived; safe to delete)
   topics/             the topic model (so new papers are inferred without retraining)
   search.sqlite       the full-text search index
   dumps/              the service's N-Quads dump of the build it serves (derived)
@@ -62,6 +63,10 @@ class DataDir:
     @property
     def index_dir(self) -> Path:
         return self.root / "index"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.root / "bm25"
 
     @property
     def topics_dir(self) -> Path:

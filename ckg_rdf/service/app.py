@@ -36,8 +36,9 @@ Linked data of CORD-19 papers, authors, institutions, concepts and topics.
   `application/sparql-query`; results in JSON, XML, CSV, TSV, Turtle,
   N-Triples, JSON-LD or RDF/XML). It follows the W3C protocol rather than this
   OpenAPI document: see docs/service.md.
-* **Similar papers** at `/paper/{id}/similar` (JSON): the k nearest papers by
-  cosine of their text, graph or combined embeddings.
+* **Similar papers** at `/paper/{id}/similar` (JSON): the k most similar papers,
+  each with the reasons it is recommended; by default a fusion of keyword,
+  text-embedding and graph signals (`mode=hybrid`), or one cosine.
 * **Resources** below answer in Turtle, JSON-LD, N-Triples, RDF/XML or HTML by
   content negotiation.
 """
@@ -69,7 +70,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         )
         await backend.start()
         similar_indexes = SimilarIndexes(
-            backend, data.index_dir, load_timeout_s=settings.stats_timeout_s
+            backend,
+            data.index_dir,
+            lexical_dir=data.bm25_dir,
+            load_timeout_s=settings.stats_timeout_s,
         )
         state = ServiceState(
             settings, backend, IriScheme(settings.resolved_base()), templates(), similar_indexes

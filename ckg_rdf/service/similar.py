@@ -9,6 +9,10 @@ the data directory's ``index/`` and rebuilds it there when it is stale or missin
 long statistics limit); this process then loads the files in a thread, off the
 event loop.
 
+Beside the vector index it loads the BM25 index of the hybrid recommendations
+(``DataDir.bm25_dir``, checked and rebuilt by the same worker task) and holds
+both in one :class:`~ckg_rdf.recommend.recommender.Recommender`.
+
 The first load starts with the server. Afterwards the fingerprint is checked
 again at most every ``check_interval_s``, in the background: requests keep
 using the index they have until a fresh one is loaded. (A read-only worker
@@ -54,14 +58,17 @@ class SimilarIndexes:
         backend: QueryBackend,
         index_dir: Path,
         *,
+        lexical_dir: Path | None = None,
         load_timeout_s: float = 600.0,
         check_interval_s: float = 30.0,
     ) -> None:
         self.backend = backend
         self.index_dir = index_dir
+        self.lexical_dir = lexical_dir
         self.load_timeout_s = load_timeout_s
         self.check_interval_s = check_interval_s
         self.index = None  # type: ignore[var-annotated]  # SimilarityIndex | None
+        self.recommender = None  # type: ignore[var-annotated]  # Recommender | None
         self.fingerprint: str | None = None
         self.problem: SimilarUnavailable | None = None
         self.loads = 0
@@ -101,7 +108,11 @@ class SimilarIndexes:
             from ckg_rdf.service.backends import PAGES
 
             result = await self.backend.run(
-                IndexTask(str(self.index_dir), known=self.fingerprint),
+                IndexTask(
+                    str(self.index_dir),
+                    known=self.fingerprint,
+                    lexical_directory=str(self.lexical_dir) if self.lexical_dir else None,
+                ),
                 lane=PAGES,
                 timeout_s=self.load_timeout_s,
                 heavy_ok=True,
@@ -128,17 +139,45 @@ class SimilarIndexes:
         try:
             if info.empty:
                 self.index, self.problem = None, SimilarUnavailable(NO_EMBEDDINGS, 404)
+                self.recommender = None
             else:
-                from ckg_rdf.embed.index import SimilarityIndex
-
-                self.index = await asyncio.to_thread(SimilarityIndex.load, Path(info.directory))
+                index, recommender = await asyncio.to_thread(_load, info)
+                self.index, self.recommender = index, recommender
                 self.problem = None
                 self.loads += 1
             self.fingerprint = info.fingerprint
         finally:
             if info.temporary:
                 await asyncio.to_thread(shutil.rmtree, info.directory, True)
+            if info.lexical_temporary and info.lexical_directory:
+                await asyncio.to_thread(shutil.rmtree, info.lexical_directory, True)
+
+    async def get_recommender(self, wait_s: float):  # type: ignore[no-untyped-def]
+        """The :class:`Recommender` over the held indexes (see :meth:`get`)."""
+        index = await self.get(wait_s)
+        if self.recommender is None or self.recommender.similarity is not index:
+            from ckg_rdf.recommend.recommender import Recommender
+
+            self.recommender = Recommender(index, None)
+        return self.recommender
 
     async def close(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
+
+
+def _load(info: IndexInfo):  # type: ignore[no-untyped-def]  # -> (SimilarityIndex, Recommender)
+    """Both indexes from the directories the worker named (the BM25 one may be absent)."""
+    from ckg_rdf.embed.index import SimilarityIndex
+    from ckg_rdf.recommend.lexical import LexicalIndex
+    from ckg_rdf.recommend.recommender import Recommender
+
+    assert info.directory is not None
+    index = SimilarityIndex.load(Path(info.directory))
+    lexical = None
+    if info.lexical_directory:
+        try:
+            lexical = LexicalIndex.load(Path(info.lexical_directory))
+        except (OSError, ValueError, KeyError) as exc:  # hybrid goes on without keywords
+            log.warning("the BM25 index could not be loaded: %s", exc)
+    return index, Recommender(index, lexical)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -140,6 +141,16 @@ class IndexTask:
 
     directory: str
     known: str | None = None
+    #: where the BM25 index of the hybrid recommendations lives (None: no keyword index)
+    lexical_directory: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceTask:
+    """Graph evidence for a paper's recommendation candidates (``ckg_rdf.recommend.graph``)."""
+
+    paper: str
+    candidates: tuple[str, ...] = ()
 
 
 # --- what comes out ------------------------------------------------------------
@@ -191,6 +202,8 @@ class IndexInfo:
     directory: str | None = None
     empty: bool = False  # the store has no embeddings: nothing to search
     temporary: bool = False  # the data directory was not writable: a temp dir to delete
+    lexical_directory: str | None = None  # the fresh BM25 index, when one was asked for
+    lexical_temporary: bool = False  # ... in a temporary directory of its own, to delete
 
 
 @dataclass
@@ -506,8 +519,6 @@ def ensure_index(store: GraphReader, task: IndexTask) -> IndexInfo:
     server and the CLI agree on when an index is stale. When the index directory
     cannot be written, the rebuilt index goes to a temporary directory.
     """
-    import tempfile
-
     from ckg_rdf.embed.index import SimilarityIndex
     from ckg_rdf.embed.vectors import vectors_fingerprint
 
@@ -520,7 +531,42 @@ def ensure_index(store: GraphReader, task: IndexTask) -> IndexInfo:
         index = SimilarityIndex.build(store)
         directory, temporary = Path(tempfile.mkdtemp(prefix="ckg-index-")), True
         index.save(directory)
-    return IndexInfo(index.fingerprint, str(directory), not index.spaces, temporary)
+    lexical, lexical_temporary = None, False
+    if task.lexical_directory is not None and index.spaces:
+        lexical, lexical_temporary = _ensure_lexical(store, Path(task.lexical_directory))
+    return IndexInfo(
+        index.fingerprint,
+        str(directory),
+        not index.spaces,
+        temporary,
+        lexical,
+        lexical_temporary,
+    )
+
+
+def _ensure_lexical(store: GraphReader, wanted: Path) -> tuple[str, bool]:
+    """The BM25 index's directory (rebuilt when the store's texts changed), and whether it
+    is a temporary one (the data directory could not be written).
+
+    Checked whenever the vector index is: texts change only with vectors (the
+    embedding stage rewrites both).
+    """
+    from ckg_rdf.recommend.lexical import LexicalIndex
+
+    try:
+        LexicalIndex.open(store, wanted)
+        return str(wanted), False
+    except OSError:
+        target = Path(tempfile.mkdtemp(prefix="ckg-bm25-"))
+        LexicalIndex.open(store, None).save(target)
+        return str(target), True
+
+
+def evidence(store: GraphReader, task: EvidenceTask) -> object:
+    """Citation neighbours, concepts, topics and labels for a paper's candidates."""
+    from ckg_rdf.recommend.graph import graph_evidence
+
+    return graph_evidence(store, task.paper, list(task.candidates))
 
 
 def rank(store: GraphReader, task: RankTask) -> RankResult | Failure:
@@ -552,6 +598,8 @@ def run(store: Any, task: object, limits: Limits) -> object:
         return rank(store, task)
     if isinstance(task, IndexTask):
         return ensure_index(store, task)
+    if isinstance(task, EvidenceTask):
+        return evidence(store, task)
     return Failure("internal", f"unknown task {type(task).__name__}")
 
 

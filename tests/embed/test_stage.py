@@ -34,6 +34,7 @@ def test_stage_gives_every_paper_vectors_and_similar_works(store, iris, data) ->
     assert counts["semantic vectors"] == 19
     assert counts["kg vectors"] == 18  # p-no-edges has no edge
     assert counts["indexed (combined)"] == 19
+    assert counts["indexed (bm25)"] == 19 and (data.bm25_dir / "manifest.json").exists()
     sem = read_vectors(store, "semantic")
     assert sem.vectors.shape == (19, 384) and sem.model.endswith("all-minilm-l6-v2")
     idx = SimilarityIndex.open(store, data.index_dir)
@@ -58,6 +59,11 @@ def test_similar_and_embed_commands(store, iris, data) -> None:  # type: ignore[
     assert len(body["similar"]) == 4 and "p-mask-2" not in [r["paper"] for r in body["similar"]]
     scores = [r["score"] for r in body["similar"]]
     assert scores == sorted(scores, reverse=True) and np.all(np.array(scores) <= 1.0001)
+    assert all(r["reasons"] for r in body["similar"])
+    # the default mode (hybrid) says why, in the table too
+    table = ckg("similar", "p-mask-2", "--k", "3", "--store", path)
+    assert table.returncode == 0, table.stderr
+    assert "hybrid" in table.stdout and "why" in table.stdout
     # the full IRI every other output prints is accepted too
     by_iri = ckg(
         "similar",
@@ -77,3 +83,25 @@ def test_similar_and_embed_commands(store, iris, data) -> None:  # type: ignore[
     assert unknown.returncode == 1 and "nope" in unknown.stderr
     nostore = ckg("embed", "--store", path + "-x")
     assert nostore.returncode == 1 and "no graph in" in nostore.stderr
+
+
+def test_rebuilding_with_nothing_changed_retrains_and_reindexes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.building import build_graph
+    from tests.service.conftest import SAMPLE
+
+    data = tmp_path / "data"
+    settings = {
+        "limit": 30,
+        "embeddings.kge_epochs": 2,
+        "embeddings.max_body_windows": 0,
+        "embeddings.text_model": "minilm",
+    }
+    first = build_graph(SAMPLE, data, **settings)
+    assert "embeddings" not in first.skipped_stages
+    built = {p: p.stat().st_mtime_ns for p in (data / "index").iterdir() if p.is_file()} | {
+        p: p.stat().st_mtime_ns for p in (data / "bm25").iterdir() if p.is_file()
+    }
+    assert any(p.name == "manifest.json" and p.parent.name == "bm25" for p in built)
+    again = build_graph(SAMPLE, data, **settings)
+    assert "embeddings" in again.skipped_stages  # no TransE, no index, no BM25 rebuilt
+    assert {p: p.stat().st_mtime_ns for p in built} == built

@@ -130,7 +130,7 @@ def test_similar_names_models_and_titles(
     client: httpx.Client, live: LiveServer, sample_ids: dict[str, str], ready: None
 ) -> None:
     body = client.get(f"/paper/{paper_id(live, sample_ids['paper'])}/similar").json()
-    assert body["mode"] == "combined" and body["k"] == 10 and len(body["results"]) == 10
+    assert body["mode"] == "hybrid" and body["k"] == 10 and len(body["results"]) == 10
     models = {
         r["kind"].rsplit("#", 1)[-1]: r["model"]
         for r in select(
@@ -163,7 +163,7 @@ def test_bad_k_or_mode_is_422_with_a_clear_message(
     (error,) = r.json()["detail"]
     assert error["loc"] == ["query", field]
     if field == "mode":
-        assert "'semantic', 'kg' or 'combined'" in error["msg"]
+        assert "'hybrid', 'bm25', 'semantic', 'kg' or 'combined'" in error["msg"]
     elif params["k"] != "ten":
         assert str(1 if params["k"] < 1 else MAX_K) in error["msg"]
 
@@ -179,8 +179,69 @@ def test_openapi_documents_k_and_mode(client: httpx.Client) -> None:
     op = spec["paths"]["/paper/{paper_id}/similar"]["get"]
     params = {p["name"]: p["schema"] for p in op["parameters"]}
     assert params["k"]["minimum"] == 1 and params["k"]["maximum"] == MAX_K
-    assert params["mode"]["enum"] == ["semantic", "kg", "combined"]
+    assert params["mode"]["enum"] == ["hybrid", "bm25", "semantic", "kg", "combined"]
+    assert params["mode"]["default"] == "hybrid"
     assert {"200", "404", "422"} <= set(op["responses"])
+    # the reasons are part of the documented response
+    schemas = spec["components"]["schemas"]
+    assert "reasons" in schemas["SimilarPaper"]["properties"]
+    assert {"kind", "text", "contribution", "items"} <= set(schemas["ReasonOut"]["properties"])
+
+
+KINDS = {"keywords", "text", "concepts", "topics", "co_cited", "cites_same", "cites", "cited_by"}
+
+
+def test_hybrid_results_carry_reasons_backed_by_the_graph(
+    client: httpx.Client, live: LiveServer, sample_ids: dict[str, str], ready: None
+) -> None:
+    paper = sample_ids["paper"]
+    body = client.get(f"/paper/{paper_id(live, paper)}/similar", params={"k": 20}).json()
+    results = body["results"]
+    assert (
+        body["mode"] == "hybrid"
+        and len(results) == 20
+        and paper not in [r["paper"] for r in results]
+    )
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    cited = {r["o"] for r in select(client, f"SELECT ?o WHERE {{ <{paper}> ckg:cites ?o }}")}
+    concepts = {
+        r["c"] for r in select(client, f"SELECT ?c WHERE {{ <{paper}> ckg:associatedConcept ?c }}")
+    }
+    for r in results:
+        assert r["reasons"], r
+        kinds = [x["kind"] for x in r["reasons"]]
+        assert set(kinds) <= KINDS | {"graph"}
+        shares = [x["contribution"] for x in r["reasons"]]
+        # shares of the score, rounded to 3 decimals
+        assert all(c is not None and 0 <= c <= 1 for c in shares) and sum(shares) <= 1.005
+        assert shares == sorted(shares, reverse=True), "strongest reason first"
+        assert ("cites" in kinds) == (r["paper"] in cited)
+        theirs = {
+            x["c"]
+            for x in select(
+                client, f"SELECT ?c WHERE {{ <{r['paper']}> ckg:associatedConcept ?c }}"
+            )
+        }
+        for reason in r["reasons"]:
+            if reason["kind"] == "concepts":
+                named = {i["iri"] for i in reason["items"]}
+                assert named and named <= concepts & theirs
+        assert ("concepts" in kinds) == bool(concepts & theirs)
+
+
+def test_bm25_mode_and_cosine_modes_have_evidence_reasons(
+    client: httpx.Client, live: LiveServer, sample_ids: dict[str, str], ready: None
+) -> None:
+    for mode in ("bm25", "semantic"):
+        body = client.get(
+            f"/paper/{paper_id(live, sample_ids['paper'])}/similar", params={"mode": mode}
+        ).json()
+        assert body["mode"] == mode and len(body["results"]) == 10
+        scores = [r["score"] for r in body["results"]]
+        assert scores == sorted(scores, reverse=True)
+        for r in body["results"]:
+            assert all(x["contribution"] is None for x in r["reasons"])
 
 
 def test_paper_page_lists_similar_papers_as_links(
@@ -198,6 +259,10 @@ def test_paper_page_lists_similar_papers_as_links(
         assert f"{x['score']:.3f}" in section.split(link)[1].split("</li>")[0]
     hrefs = [part.split('"')[0] for part in section.split('href="')[1:]]
     assert hrefs == [local(live, x["paper"]) for x in expected], "in rank order"
+    # each listed paper says why (its strongest reasons, as the JSON gives them)
+    for x in expected:
+        item = section.split(f'href="{local(live, x["paper"])}"')[1]
+        assert x["reasons"][0]["text"] in item.split('class="reason"', 2)[1]
 
 
 # --- a store built without embeddings ----------------------------------------------
