@@ -78,6 +78,7 @@ class SKOS:
     prefLabel = _term(SKOS_NS, "prefLabel")
     altLabel = _term(SKOS_NS, "altLabel")
     exactMatch = _term(SKOS_NS, "exactMatch")
+    closeMatch = _term(SKOS_NS, "closeMatch")
     inScheme = _term(SKOS_NS, "inScheme")
     notation = _term(SKOS_NS, "notation")
 
@@ -162,6 +163,8 @@ class CKG:
     qualifiedAuthorship = _term(CKG_NS, "qualifiedAuthorship")
     author = _term(CKG_NS, "author")
     authorPosition = _term(CKG_NS, "authorPosition")
+    #: the institution an author entry gives on that paper (issue 17: affiliations over time)
+    entryAffiliation = _term(CKG_NS, "entryAffiliation")
     # --- provenance of named graphs (issue 10): see docs/graphs.md
     BuildActivity = _term(CKG_NS, "BuildActivity")
     CkgRdf = _term(CKG_NS, "CkgRdf")
