@@ -129,6 +129,12 @@ class Searcher:
     def _progress(self) -> int:
         return 1 if time.perf_counter() > self._deadline else 0
 
+    def _check(self, deadline_s: float) -> None:
+        if time.perf_counter() > self._deadline:
+            raise SearchTimeout(
+                f"the search took longer than {deadline_s:g} s; make the query more specific"
+            )
+
     # -- building the FTS expression ----------------------------------------------------
     def _matches(self, expression: str) -> bool:
         row = self.db.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,))
@@ -171,7 +177,10 @@ class Searcher:
             ws = words(text)
             last = i == len(terms) - 1
             if phrase or len(ws) != 1:
-                parts.append(fts_string(" ".join(ws)))
+                whole = fts_string(" ".join(ws))
+                # the last chunk as typed so far: its last word may be unfinished
+                prefix = last and not phrase and len(ws[-1]) >= 2
+                parts.append(f"({whole} OR {whole} *)" if prefix else whole)
                 continue
             w = ws[0]
             exact = fts_string(w)
@@ -196,9 +205,11 @@ class Searcher:
     def search(self, req: SearchRequest, *, deadline_s: float = 5.0) -> SearchResult:
         started = time.perf_counter()
         self._deadline = started + deadline_s
-        self.db.set_progress_handler(self._progress, 2000)
+        self.db.set_progress_handler(self._progress, 1000)
         try:
+            self._check(deadline_s)
             result = self._search(req)
+            self._check(deadline_s)
         except sqlite3.OperationalError as exc:
             if "interrupt" in str(exc):
                 raise SearchTimeout(
