@@ -8,7 +8,7 @@ import pytest
 
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.pipeline.build import BuildReport
-from ckg_rdf.search import SearchIndex, Searcher, SearchRequest
+from ckg_rdf.search import Searcher, SearchIndex, SearchRequest
 from ckg_rdf.store import GraphReader
 from tests.building import build_graph, open_graph
 

@@ -366,7 +366,7 @@ def bar_chart(chart: Chart, rows: list[dict[str, str]]) -> BarChart:
                 height=round(h, 1),
                 year=year,
                 value=value,
-                label=(i % every == 0) or i == len(years) - 1,
+                label=i % every == 0,
             )
         )
     return out
@@ -462,7 +462,8 @@ def entity_view(
             total = int(float(counts.get(listing.total, "0")))
         except ValueError:
             total = 0
-        total = max(total, (page - 1) * listing.per_page + len(got))
+        if got:  # a count the rows contradict (a store changing under us) gives way
+            total = max(total, (page - 1) * listing.per_page + len(got))
         view_rows = []
         for r in got:
             iri = r.get(listing.link, "")

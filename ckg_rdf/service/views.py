@@ -285,8 +285,13 @@ class Pager:
         return max(1, -(-self.total // self.per_page))
 
     @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
     def first(self) -> int:
-        return 0 if self.total == 0 else min(self.total, (self.page - 1) * self.per_page + 1)
+        """1-based number of the first item shown (0 when the page shows none)."""
+        return 0 if self.offset >= self.total else self.offset + 1
 
     @property
     def last(self) -> int:
@@ -298,7 +303,7 @@ class Pager:
             return f"no {plural}"
         if self.pages == 1 and self.page == 1:
             return f"{self.total:,} {noun}"
-        if self.first == 0 or self.first > self.total:
+        if self.first == 0:
             return f"{self.total:,} {noun}, none on page {self.page}"
         return f"{self.total:,} {noun}, showing {self.first:,}-{self.last:,}"
 

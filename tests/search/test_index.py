@@ -10,8 +10,8 @@ import pytest
 from ckg_rdf.search import (
     Enrichment,
     SearchDoc,
-    SearchIndex,
     Searcher,
+    SearchIndex,
     SearchRequest,
     SearchTimeout,
     SearchUnavailable,

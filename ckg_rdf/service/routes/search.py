@@ -73,6 +73,10 @@ class SearchAnswer(BaseModel):
     corrections: dict[str, str] = Field(
         description="Words that matched nothing, with the indexed word searched as well."
     )
+    groups: dict[str, list[Hit]] = Field(
+        description="With `group=N`: the best N results of each kind, kinds in order of their "
+        "best result."
+    )
     relaxed: bool = Field(description="No result matched every word: these match any of them.")
     took_ms: float = Field(description="Time the index took, in milliseconds.")
 
@@ -87,27 +91,29 @@ def snippet_html(snippet: str) -> Markup:
     return Markup(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
+def _hit(h: SearchHit, linker: Linker) -> Hit:
+    return Hit(
+        iri=h.iri,
+        href=linker.href(h.iri),
+        kind=h.kind,  # type: ignore[arg-type]
+        label=h.label,
+        detail=h.detail,
+        year=h.year,
+        concept_type=h.concept_type,
+        score=round(h.score, 4),
+        exact=h.exact,
+        snippet=_plain(h.snippet),
+    )
+
+
 def _answer(result: SearchResult, linker: Linker) -> SearchAnswer:
     return SearchAnswer(
         q=result.q,
         total=result.total,
         page=result.page,
         per_page=result.per_page,
-        results=[
-            Hit(
-                iri=h.iri,
-                href=linker.href(h.iri),
-                kind=h.kind,  # type: ignore[arg-type]
-                label=h.label,
-                detail=h.detail,
-                year=h.year,
-                concept_type=h.concept_type,
-                score=round(h.score, 4),
-                exact=h.exact,
-                snippet=_plain(h.snippet),
-            )
-            for h in result.hits
-        ],
+        results=[_hit(h, linker) for h in result.hits],
+        groups={k: [_hit(h, linker) for h in hits] for k, hits in result.groups.items()},
         facets={
             name: [Facet(value=v.value, label=v.label, count=v.count) for v in values]
             for name, values in result.facets.items()
@@ -166,6 +172,10 @@ async def search(
     ] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of results.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=100, description="Results per page.")] = 20,
+    group: Annotated[
+        int,
+        Query(ge=0, le=10, description="JSON: also the best N results of each kind (`groups`)."),
+    ] = 0,
 ) -> Response:
     """Ranked full-text search (SQLite FTS5, BM25) over paper titles, abstracts and authors,
     author and institution names, concept labels and synonyms, topic labels and terms,
@@ -180,7 +190,7 @@ async def search(
         year=year,
         concept_type=concept_type or None,
         topic=topic or None,
-        group=GROUP if grouped else 0,
+        group=GROUP if grouped else (group if fmt is JSON else 0),
     )
     result: SearchResult | Failure
     try:

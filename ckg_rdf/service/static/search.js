@@ -15,32 +15,35 @@
       for (var j = 0; j < all.length; j++) { all[j].classList.toggle("active", j === i); }
       active = i;
     }
+    function item(hit) {
+      var a = document.createElement("a");
+      a.href = hit.href;
+      a.title = hit.iri;
+      a.setAttribute("role", "option");
+      a.dataset.kind = hit.kind;
+      var kind = document.createElement("small");
+      kind.className = "badge";
+      kind.textContent = NAMES[hit.kind] || hit.kind;
+      var label = document.createElement("span");
+      label.className = "label";
+      label.textContent = hit.label;
+      a.appendChild(kind);
+      a.appendChild(label);
+      if (hit.detail) {
+        var detail = document.createElement("small");
+        detail.className = "detail";
+        detail.textContent = hit.detail;
+        a.appendChild(detail);
+      }
+      return a;
+    }
     function render(data) {
       list.textContent = "";
-      if (!data.results.length) { close(); return; }
-      data.results.forEach(function (hit) {
-        if (!hit.href) { return; }
-        var a = document.createElement("a");
-        a.href = hit.href;
-        a.title = hit.iri;
-        a.setAttribute("role", "option");
-        a.dataset.kind = hit.kind;
-        var kind = document.createElement("small");
-        kind.className = "badge";
-        kind.textContent = NAMES[hit.kind] || hit.kind;
-        var label = document.createElement("span");
-        label.className = "label";
-        label.textContent = hit.label;
-        a.appendChild(kind);
-        a.appendChild(label);
-        if (hit.detail) {
-          var detail = document.createElement("small");
-          detail.className = "detail";
-          detail.textContent = hit.detail;
-          a.appendChild(detail);
-        }
-        list.appendChild(a);
+      var kinds = Object.keys(data.groups || {}).slice(0, 4);
+      kinds.forEach(function (kind) {
+        data.groups[kind].forEach(function (hit) { if (hit.href) { list.appendChild(item(hit)); } });
       });
+      if (!list.childNodes.length) { close(); return; }
       var all = document.createElement("a");
       all.href = "/search?q=" + encodeURIComponent(data.q);
       all.className = "all";
@@ -53,14 +56,14 @@
       var q = box.value.trim();
       if (q.length < 2) { close(); return; }
       var mine = ++seq;
-      fetch("/search?per_page=8&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      fetch("/search?per_page=1&group=3&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) { if (data && mine === seq) { render(data); } })
         .catch(function () { close(); });
     }
     box.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(ask, 120);
+      timer = setTimeout(ask, 60);
     });
     box.addEventListener("keydown", function (e) {
       var all = items();
