@@ -33,6 +33,8 @@ MARK_START, MARK_END = "\x02", "\x03"
 FACETS = ("type", "year", "concept_type", "topic")
 #: at most this many values per facet
 FACET_VALUES = 30
+#: the last word is also searched as a prefix when it alone matches at most this many
+PREFIX_BELOW = 500
 
 
 class SearchUnavailable(Exception):
@@ -140,6 +142,13 @@ class Searcher:
         row = self.db.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,))
         return row.fetchone() is not None
 
+    def _hits_at_most(self, expression: str, limit: int) -> bool:
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)",
+            (expression, limit + 1),
+        ).fetchone()
+        return int(row[0]) <= limit
+
     def _known(self, word: str, prefix: bool) -> bool:
         if prefix:
             row = self.db.execute(
@@ -185,7 +194,9 @@ class Searcher:
             w = ws[0]
             exact = fts_string(w)
             options = [exact]
-            if last and len(w) >= 3:
+            # the last word may be unfinished (as-you-type): also as a prefix, unless it is
+            # a common word already (a prefix of a common word costs much and adds little)
+            if last and len(w) >= 3 and self._hits_at_most(exact, PREFIX_BELOW):
                 options.append(exact + " *")
             if (
                 self.fuzzy
@@ -257,12 +268,20 @@ class Searcher:
         scores = {int(r[0]): float(r[1]) for r in rows}
         group_ids: list[int] = []
         if req.group > 0:
-            for i, score in self.db.execute(
-                "SELECT id, score FROM (SELECT h.id, h.score, ROW_NUMBER() OVER "
-                "(PARTITION BY h.kind ORDER BY h.score, h.id) AS r FROM temp.hits h "
-                f"WHERE {where}) WHERE r <= ? ORDER BY score, id",
-                (*params, req.group),
-            ):
+            kinds = [
+                str(k)
+                for (k,) in self.db.execute(
+                    f"SELECT DISTINCT h.kind FROM temp.hits h WHERE {where}", params
+                )
+            ]
+            best = []
+            for kind in kinds:  # the top few of each kind: a bounded sort per kind
+                best += self.db.execute(
+                    f"SELECT h.id, h.score FROM temp.hits h WHERE {where} AND h.kind = ? "
+                    "ORDER BY h.score, h.id LIMIT ?",
+                    (*params, kind, req.group),
+                ).fetchall()
+            for i, score in sorted(best, key=lambda r: (r[1], r[0])):
                 group_ids.append(int(i))
                 scores[int(i)] = float(score)
         hits = self._hits(page_ids + group_ids, scores, result.expression, key)
@@ -301,21 +320,23 @@ class Searcher:
             return {}
         unique = list(dict.fromkeys(ids))
         marks = ",".join("?" * len(unique))
-        snippets = {
-            int(i): str(s or "")
-            for i, s in self.db.execute(
-                f"SELECT rowid, snippet(fts, 3, '{MARK_START}', '{MARK_END}', '…', 32) FROM fts "
-                f"WHERE fts MATCH ? AND rowid IN ({marks})",
-                (expression, *unique),
-            )
-        }
         out: dict[int, SearchHit] = {}
-        for i, iri, kind, label, detail, year, ctype, pop, keys in self.db.execute(
+        rows = self.db.execute(
             "SELECT d.id, d.iri, d.kind, f.label, d.detail, d.year, d.concept_type, "
             "d.popularity, d.keys FROM docs d JOIN fts f ON f.rowid = d.id "
             f"WHERE d.id IN ({marks})",
             unique,
-        ):
+        ).fetchall()
+        snippets: dict[int, str] = {}
+        for row in rows:
+            if row[2] == "paper":  # one row at a time: FTS5 then reads just that document
+                found = self.db.execute(
+                    f"SELECT snippet(fts, 3, '{MARK_START}', '{MARK_END}', '…', 32) FROM fts "
+                    "WHERE fts MATCH ? AND rowid = ?",
+                    (expression, row[0]),
+                ).fetchone()
+                snippets[int(row[0])] = str(found[0] or "") if found else ""
+        for i, iri, kind, label, detail, year, ctype, pop, keys in rows:
             snippet = snippets.get(int(i), "") if kind == "paper" else ""
             out[int(i)] = SearchHit(
                 iri=str(iri),
