@@ -258,7 +258,9 @@ class SearchStage:
             "SELECT ?c ?label ?type WHERE { ?c a ckg:Concept ; skos:prefLabel ?label . "
             "OPTIONAL { ?c ckg:conceptType ?t . ?t skos:notation ?type } }",
         ):
-            concepts.setdefault(r["c"], _Concept(r["label"], [], r.get("type")))
+            known = concepts.get(r["c"])
+            if known is None or r["label"] < known.label:  # several labels: the least
+                concepts[r["c"]] = _Concept(r["label"], [], r.get("type"))
         for r in _select(store, "SELECT ?c ?alt WHERE { ?c a ckg:Concept ; skos:altLabel ?alt }"):
             c = concepts.get(r["c"])
             if c is not None and r["alt"] != c.label:
@@ -329,10 +331,9 @@ class SearchStage:
         concepts: dict[str, _Concept],
         paper_concepts: dict[str, list[str]],
     ) -> tuple[list[SearchDoc], list[SearchDoc]]:
-        names = {
-            r["a"]: r["name"]
-            for r in _select(store, "SELECT ?a ?name WHERE { ?a a ckg:Author ; rdfs:label ?name }")
-        }
+        names: dict[str, str] = {}
+        for r in _select(store, "SELECT ?a ?name WHERE { ?a a ckg:Author ; rdfs:label ?name }"):
+            names[r["a"]] = min(r["name"], names.get(r["a"], r["name"]))  # as the pages do
         author_papers: dict[str, list[str]] = defaultdict(list)
         for r in _select(store, "SELECT ?p ?a WHERE { ?p ckg:authoredBy ?a }"):
             author_papers[r["a"]].append(r["p"])
@@ -343,7 +344,9 @@ class SearchStage:
             "rdfs:label ?label . OPTIONAL { ?i ckg:country ?country } "
             "OPTIONAL { ?i ckg:settlement ?settlement } }",
         ):
-            institutions.setdefault(r["i"], r)
+            known = institutions.get(r["i"])
+            if known is None or r["label"] < known["label"]:  # several labels: the least
+                institutions[r["i"]] = r
         affiliations: dict[str, list[str]] = defaultdict(list)
         members: dict[str, list[str]] = defaultdict(list)
         for r in _select(store, "SELECT ?a ?i WHERE { ?a ckg:affiliatedWith ?i }"):

@@ -28,7 +28,7 @@ LABEL_PREDICATES: tuple[str, ...] = (
 
 
 def labels_of(triples: list[ox.Triple]) -> dict[str, str]:
-    """IRI -> its label, by :data:`LABEL_PREDICATES` order (then the first one seen)."""
+    """IRI -> its label, by :data:`LABEL_PREDICATES` order (several values of one: the least)."""
     rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
     best: dict[str, tuple[int, str]] = {}
     for t in triples:
@@ -36,8 +36,9 @@ def labels_of(triples: list[ox.Triple]) -> dict[str, str]:
         if r is None or not isinstance(t.subject, ox.NamedNode):
             continue
         current = best.get(t.subject.value)
-        if current is None or r < current[0]:
-            best[t.subject.value] = (r, t.object.value)
+        candidate = (r, t.object.value)
+        if current is None or candidate < current:  # several: the least, as the queries do
+            best[t.subject.value] = candidate
     return {iri: label for iri, (_, label) in best.items()}
 
 
@@ -51,12 +52,18 @@ class Value:
     note: str = ""  # datatype or language, for literals
 
 
+#: values shown per property on a page (the rest are counted, and one query away)
+VALUES_PER_ROW = 50
+
+
 @dataclass
 class PropertyRow:
     iri: str
     curie: str
     label: str
     values: list[Value] = field(default_factory=list)
+    #: how many values the description has (``values`` holds the first VALUES_PER_ROW)
+    total: int = 0
 
 
 @dataclass
@@ -170,6 +177,8 @@ def resource_view(
             row.values.append(linker.value(t.subject, labels))
     for row in (*out.values(), *inc.values()):
         row.values.sort(key=lambda v: v.text.casefold())
+        row.total = len(row.values)
+        del row.values[VALUES_PER_ROW:]
     return ResourceView(
         iri=iri,
         path=linker.href(iri),

@@ -494,8 +494,8 @@ def test_search_results_lead_to_pages_with_their_sections(client: httpx.Client) 
     sections = {
         "concept": ["papers-table", "cooccurring-list", "authors-list", "papers-per-year"],
         "paper": ["authors", "concepts-table", "topics-table", "cites-section"],
-        "author": ["papers-table", "coauthors-list", "concepts-list", "papers-per-year"],
-        "institution": ["papers-table", "top-papers-table", "authors-list", "concepts-list"],
+        "author": ["papers-table", "coauthors-section", "concepts-list", "papers-per-year"],
+        "institution": ["papers-section", "top-papers-section", "authors-list", "concepts-section"],
         "topic": ["terms-table", "papers-table", "authors-list", "concepts-list"],
     }
     for q, kind in (

@@ -4,7 +4,8 @@ Starting from the home page and searches, the crawl follows links to the graph's
 resources (papers, authors, institutions, concepts, topics, models, graphs, builds),
 a few pages of each kind. On every page, each link to a resource must show the
 resource's label (rdfs:label, else skos:prefLabel, else ckg:name, else ckg:title, found
-here with SPARQL) and carry its IRI on hover; each resource page's heading is its label.
+here with SPARQL; several of one kind: the least) and carry its IRI on hover; each
+resource page's heading is its label.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ def labels(client: httpx.Client, iris: set[str]) -> dict[str, str]:
         values = " ".join(f"<{i}>" for i in todo[start : start + 200])
         optionals = " ".join(f"OPTIONAL {{ ?s {p} ?l{k} }}" for k, p in enumerate(ORDER))
         rows = select(client, f"SELECT * WHERE {{ VALUES ?s {{ {values} }} {optionals} }}")
-        for r in rows:
-            found = next((r[f"l{k}"] for k in range(len(ORDER)) if f"l{k}" in r), None)
-            if found is not None:
-                out.setdefault(r["s"], found)
+        best: dict[str, tuple[int, str]] = {}
+        for r in rows:  # several labels of one kind: the least
+            for k in range(len(ORDER)):
+                if f"l{k}" in r:
+                    best[r["s"]] = min(best.get(r["s"], (k, r[f"l{k}"])), (k, r[f"l{k}"]))
+                    break
+        out.update({s: label for s, (_, label) in best.items()})
     return out
 
 
