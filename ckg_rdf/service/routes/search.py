@@ -126,7 +126,7 @@ def _answer(result: SearchResult, linker: Linker) -> SearchAnswer:
 
 def _url(params: dict[str, object], **changes: object) -> str:
     merged = {**params, **changes}
-    kept = {k: v for k, v in merged.items() if v not in (None, "", 1) or k == "q"}
+    kept = {k: v for k, v in merged.items() if v not in (None, "") or k == "q"}
     if kept.get("page") == 1:
         kept.pop("page")
     return "/search?" + urlencode(kept)
