@@ -163,6 +163,8 @@ class CKG:
     qualifiedAuthorship = _term(CKG_NS, "qualifiedAuthorship")
     author = _term(CKG_NS, "author")
     authorPosition = _term(CKG_NS, "authorPosition")
+    #: the institution an author entry gives on that paper (issue 17: affiliations over time)
+    entryAffiliation = _term(CKG_NS, "entryAffiliation")
     # --- provenance of named graphs (issue 10): see docs/graphs.md
     BuildActivity = _term(CKG_NS, "BuildActivity")
     CkgRdf = _term(CKG_NS, "CkgRdf")

@@ -26,6 +26,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "service": {"pipeline", "cli"},
     "topics": {"rdf", "store", "pipeline", "service", "embed", "cli"},
     "rank": {"pipeline", "service", "embed", "cli"},
+    "search": {"store", "pipeline", "service", "embed", "cli", "rdf", "corpus", "extract"},
 }
 
 

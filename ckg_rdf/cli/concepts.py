@@ -120,7 +120,7 @@ def concepts_command(
             report = build(
                 config,
                 steps=["concepts"],
-                stages=["dataset"],
+                stages=["search", "dataset"],  # the search index follows the new links
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         counts = {"papers annotated": 0, **report.steps.get("concepts", {})}

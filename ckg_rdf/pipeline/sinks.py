@@ -17,7 +17,8 @@ from ckg_rdf.pipeline.state import BuildState
 
 
 class Sinks:
-    """The sinks of one build: citation keys into the build state, text vectors into the cache."""
+    """The sinks of one build: citation keys into the build state, text vectors into the
+    cache, topic texts and search documents into their files in the data directory."""
 
     def __init__(self, data: DataDir, state: BuildState) -> None:
         self.data = data
@@ -28,8 +29,10 @@ class Sinks:
             "citation_keys": self._citation_keys,
             "text_vectors": self._text_vectors,
             "topic_texts": self._topic_texts,
+            "search_docs": self._search_docs,
         }
         self._topic_texts_db: Any = None
+        self._search: Any = None
 
     def take(self, side: dict[str, list[Any]]) -> None:
         for name, rows in side.items():
@@ -58,6 +61,14 @@ class Sinks:
             self._topic_texts_db = TopicTexts(self.data.topics_dir / "texts.sqlite")
         self._topic_texts_db.put(rows)
 
+    def _search_docs(self, rows: list[Any]) -> None:
+        from ckg_rdf.pipeline.search_stage import index_paper_texts
+        from ckg_rdf.search import SearchIndex
+
+        if self._search is None:
+            self._search = SearchIndex(self.data.search_file)
+        index_paper_texts(self._search, rows)
+
     def __enter__(self) -> Sinks:
         return self
 
@@ -66,3 +77,5 @@ class Sinks:
             self._cache.close()
         if self._topic_texts_db is not None:
             self._topic_texts_db.close()
+        if self._search is not None:
+            self._search.close()

@@ -113,12 +113,22 @@ class GraphStage(Protocol):
 STEPS: Registry[PaperStep | None] = Registry("steps", "build step")
 STEPS.register("papers", "ckg_rdf.pipeline.papers_step:make_papers_step", "papers, authors")
 STEPS.register(
+    "affiliations",
+    "ckg_rdf.pipeline.affiliations_step:make_affiliations_step",
+    "the institutions each author entry gives on its paper",
+)
+STEPS.register(
     "concepts", "ckg_rdf.pipeline.concepts_step:make_concept_step", "medical concepts in the text"
 )
 STEPS.register(
     "topic-texts",
     "ckg_rdf.pipeline.topics_stage:make_topic_text_step",
     "each paper's text, kept for the topic model",
+)
+STEPS.register(
+    "search-texts",
+    "ckg_rdf.pipeline.search_stage:make_search_text_step",
+    "each paper's title, abstract and authors, into the full-text index",
 )
 STEPS.register(
     "text-embeddings",
@@ -145,14 +155,24 @@ STAGES.register(
     "the VoID + DCAT description of the dataset (last)",
 )
 STAGES.register(
+    "search", "ckg_rdf.pipeline.search_stage:make_search_stage", "the full-text search index"
+)
+STAGES.register(
     "embeddings",
     "ckg_rdf.pipeline.embedding_stage:make_embedding_stage",
     "text + TransE paper vectors and the similar-papers index",
 )
 
 #: the order a default build runs them in (a stage's ``requires`` is checked against it)
-DEFAULT_STEPS = ("papers", "concepts", "topic-texts", "text-embeddings")
-DEFAULT_STAGES = ("citations", "pagerank", "topics", "embeddings", "dataset")
+DEFAULT_STEPS = (
+    "papers",
+    "affiliations",
+    "concepts",
+    "topic-texts",
+    "search-texts",
+    "text-embeddings",
+)
+DEFAULT_STAGES = ("citations", "pagerank", "topics", "search", "embeddings", "dataset")
 
 
 def stage_inputs_of(ctx: StageContext, graphs: Sequence[str], *extra: Any) -> str:

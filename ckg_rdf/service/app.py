@@ -20,7 +20,8 @@ from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.service.backends import QUERY_BACKENDS
 from ckg_rdf.service.middleware import BodyLimits, HeadAsGet, SecurityHeaders
 from ckg_rdf.service.resources import STATIC_DIR, TEMPLATES_DIR
-from ckg_rdf.service.routes import meta, pages, rank, resources, similar, sparql
+from ckg_rdf.service.routes import meta, pages, rank, resources, search, similar, sparql
+from ckg_rdf.service.search import SearchService
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.state import ServiceState
@@ -36,6 +37,8 @@ Linked data of CORD-19 papers, authors, institutions, concepts and topics.
   `application/sparql-query`; results in JSON, XML, CSV, TSV, Turtle,
   N-Triples, JSON-LD or RDF/XML). It follows the W3C protocol rather than this
   OpenAPI document: see docs/service.md.
+* **Search** at `/search?q=` (JSON with `Accept: application/json`): ranked full-text
+  search over papers, authors, institutions, concepts and topics, with facets.
 * **Similar papers** at `/paper/{id}/similar` (JSON): the k most similar papers,
   each with the reasons it is recommended; by default a fusion of keyword,
   text-embedding and graph signals (`mode=hybrid`), or one cosine.
@@ -75,8 +78,14 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             lexical_dir=data.bm25_dir,
             load_timeout_s=settings.stats_timeout_s,
         )
+        searcher = SearchService(data.search_file, deadline_s=min(settings.timeout_s, 10.0))
         state = ServiceState(
-            settings, backend, IriScheme(settings.resolved_base()), templates(), similar_indexes
+            settings,
+            backend,
+            IriScheme(settings.resolved_base()),
+            templates(),
+            similar_indexes,
+            searcher,
         )
         state.start_counting()
         similar_indexes.start()  # load the similar-papers index in the background
@@ -85,6 +94,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         try:
             yield
         finally:
+            searcher.close()
             await similar_indexes.close()
             await backend.close()
 
@@ -101,6 +111,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(meta.router)
     app.include_router(rank.router)
+    app.include_router(search.router)
     app.include_router(similar.router)  # before resources: /paper/{id:path} would take it
     app.include_router(resources.router)
 

@@ -1,4 +1,4 @@
-"""What the running app holds: settings, the query backend, IRIs, templates, counts, the index.
+"""What the running app holds: settings, the query backend, IRIs, templates, counts, indexes.
 
 Routes get these through FastAPI dependencies (:mod:`ckg_rdf.service.deps`),
 never through globals, so a test can build as many apps as it likes.
@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.service.backends import PAGES, QueryBackend
+from ckg_rdf.service.search import SearchService
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
 from ckg_rdf.service.tasks import Failure, VoidCounts, VoidTask
@@ -25,6 +26,8 @@ class ServiceState:
     iris: IriScheme
     templates: Jinja2Templates
     similar: SimilarIndexes
+    #: the full-text index (a local file the build keeps; searched in threads)
+    search: SearchService
     #: counts of the graph, computed once per build served
     _counts: dict[str | None, asyncio.Task[VoidCounts | Failure]] = field(default_factory=dict)
 

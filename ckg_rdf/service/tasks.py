@@ -92,10 +92,36 @@ class DescribeTask:
 
 @dataclass(frozen=True)
 class NamedSelect:
-    """A service query (``service/sparql/NAME.rq``) with IRI bindings, answered as rows."""
+    """A service query (``service/sparql/NAME.rq``) with IRI bindings, answered as rows.
+
+    ``limit``/``offset`` page it: they are appended to the query as ``LIMIT n OFFSET m``
+    (integers, checked here, so nothing but digits reaches the query text); the named
+    query then has no LIMIT of its own. ``key`` names its rows in :class:`PageData`
+    (default: the query's name), so one query can run twice on a page.
+    """
 
     name: str
     bindings: tuple[tuple[str, str], ...] = ()
+    limit: int | None = None
+    offset: int = 0
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        for what, value in (("limit", self.limit), ("offset", self.offset)):
+            if value is None and what == "limit":
+                continue
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{what} of a named select must be an integer >= 0, not {value!r}")
+
+    @property
+    def result_key(self) -> str:
+        return self.key or self.name
+
+    def text(self) -> str:
+        query = service_query(self.name)
+        if self.limit is None:
+            return query
+        return f"{query.rstrip()}\nLIMIT {int(self.limit)} OFFSET {int(self.offset)}\n"
 
 
 @dataclass(frozen=True)
@@ -417,7 +443,7 @@ def describe(store: GraphReader, task: DescribeTask, limits: Limits) -> Payload 
 
 def _rows(store: GraphReader, select: NamedSelect) -> list[dict[str, str]]:
     subs = {ox.Variable(k): ox.NamedNode(v) for k, v in select.bindings}
-    result = store.query(service_query(select.name), substitutions=subs or None)
+    result = store.query(select.text(), substitutions=subs or None)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     rows = []
@@ -437,7 +463,7 @@ def page_data(store: GraphReader, task: PageTask, limits: Limits) -> PageData | 
     if isinstance(triples, Failure):
         return triples
     description = ox.serialize(triples[: limits.max_rows], format=ox.RdfFormat.N_TRIPLES) or b""
-    rows = {s.name: _rows(store, s) for s in task.selects}
+    rows = {s.result_key: _rows(store, s) for s in task.selects}
     return PageData(description, rows)
 
 

@@ -9,13 +9,37 @@ base IRI (a test server on a random port, a proxy).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
 import pyoxigraph as ox
 
 from ckg_rdf.resources import ontology_path
-from ckg_rdf.vocab import CKG, CKG_NS, PREFIXES, RDF, RDFS
+from ckg_rdf.vocab import CKG, CKG_NS, PREFIXES, RDF, RDFS, SKOS
+
+#: what a resource is called, best first: every link and heading shows the first it has
+LABEL_PREDICATES: tuple[str, ...] = (
+    RDFS.label.value,
+    SKOS.prefLabel.value,
+    CKG.name.value,
+    CKG.title.value,
+)
+
+
+def labels_of(triples: list[ox.Triple]) -> dict[str, str]:
+    """IRI -> its label, by :data:`LABEL_PREDICATES` order (several values of one: the least)."""
+    rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
+    best: dict[str, tuple[int, str]] = {}
+    for t in triples:
+        r = rank.get(t.predicate.value)
+        if r is None or not isinstance(t.subject, ox.NamedNode):
+            continue
+        current = best.get(t.subject.value)
+        candidate = (r, t.object.value)
+        if current is None or candidate < current:  # several: the least, as the queries do
+            best[t.subject.value] = candidate
+    return {iri: label for iri, (_, label) in best.items()}
 
 
 @dataclass(frozen=True)
@@ -28,12 +52,18 @@ class Value:
     note: str = ""  # datatype or language, for literals
 
 
+#: values shown per property on a page (the rest are counted, and one query away)
+VALUES_PER_ROW = 50
+
+
 @dataclass
 class PropertyRow:
     iri: str
     curie: str
     label: str
     values: list[Value] = field(default_factory=list)
+    #: how many values the description has (``values`` holds the first VALUES_PER_ROW)
+    total: int = 0
 
 
 @dataclass
@@ -103,9 +133,9 @@ class Linker:
 
     def value(self, term: object, labels: dict[str, str]) -> Value:
         if isinstance(term, ox.NamedNode):
-            return Value(
-                labels.get(term.value) or curie(term.value), self.href(term.value), term.value
-            )
+            v = term.value
+            text = labels.get(v) or ontology_labels().get(v) or curie(v)
+            return Value(text, self.href(v), v)
         if isinstance(term, ox.BlankNode):
             return Value(f"_:{term.value}")
         if isinstance(term, ox.Literal):
@@ -121,10 +151,7 @@ def resource_view(
 ) -> ResourceView:
     """Group a resource's description (from ``describe.rq``) into property rows."""
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    labels: dict[str, str] = {}
-    for t in triples:
-        if t.predicate == RDFS.label and isinstance(t.subject, ox.NamedNode):
-            labels.setdefault(t.subject.value, t.object.value)
+    labels = labels_of(triples)
     names = ontology_labels()
     out: dict[str, PropertyRow] = {}
     inc: dict[str, PropertyRow] = {}
@@ -150,6 +177,8 @@ def resource_view(
             row.values.append(linker.value(t.subject, labels))
     for row in (*out.values(), *inc.values()):
         row.values.sort(key=lambda v: v.text.casefold())
+        row.total = len(row.values)
+        del row.values[VALUES_PER_ROW:]
     return ResourceView(
         iri=iri,
         path=linker.href(iri),
@@ -241,7 +270,74 @@ def graph_table(ntriples: bytes, linker: Linker, max_rows: int, total: int | Non
 
 
 #: which page template a resource gets, by its rdf:type
-PAGE_TEMPLATES: dict[str, str] = {CKG.Paper.value: "paper.html"}
+PAGE_TEMPLATES: dict[str, str] = {
+    CKG.Paper.value: "paper.html",
+    CKG.Author.value: "author.html",
+    CKG.Institution.value: "institution.html",
+    CKG.Concept.value: "concept.html",
+    CKG.Topic.value: "topic.html",
+}
+
+
+@dataclass
+class Pager:
+    """One page of a list: "1,234 papers, showing 1-50", and links to the other pages."""
+
+    total: int
+    page: int
+    per_page: int
+    #: page number -> the URL of that page
+    url: Callable[[int], str]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def first(self) -> int:
+        """1-based number of the first item shown (0 when the page shows none)."""
+        return 0 if self.offset >= self.total else self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+    def summary(self, singular: str, plural: str) -> str:
+        noun = singular if self.total == 1 else plural
+        if self.total == 0:
+            return f"no {plural}"
+        if self.pages == 1 and self.page == 1:
+            return f"{self.total:,} {noun}"
+        if self.first == 0:
+            return f"{self.total:,} {noun}, none on page {self.page}"
+        return f"{self.total:,} {noun}, showing {self.first:,}-{self.last:,}"
+
+    def links(self) -> list[tuple[str, str | None, bool]]:
+        """(text, href or None for the current page, is_current): first, previous, a window
+        of numbers, next, last."""
+        if self.pages <= 1:
+            return []
+        window = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
+        out: list[tuple[str, str | None, bool]] = []
+        if self.page > 1:
+            out.append(("« previous", self.url(self.page - 1), False))
+        if window.start > 1:
+            out.append(("1", self.url(1), False))
+            if window.start > 2:
+                out.append(("…", None, False))
+        for n in window:
+            out.append((str(n), None if n == self.page else self.url(n), n == self.page))
+        if window.stop - 1 < self.pages:
+            if window.stop < self.pages:
+                out.append(("…", None, False))
+            out.append((str(self.pages), self.url(self.pages), False))
+        if self.page < self.pages:
+            out.append(("next »", self.url(self.page + 1), False))
+        return out
 
 
 @dataclass

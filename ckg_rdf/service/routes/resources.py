@@ -8,25 +8,30 @@ naming the format-specific document (``/paper/ID.ttl``, ``.jsonld``, ``.nt``,
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ckg_rdf.rdf.iris import KINDS
-from ckg_rdf.service import conneg
+from ckg_rdf.service import conneg, explore
 from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
+from ckg_rdf.service.explore import ENTITY_PAGES
 from ckg_rdf.service.responses import page_error, text_error
-from ckg_rdf.service.routes.similar import similar_for_page
+from ckg_rdf.service.routes.similar import SimilarLink, similar_for_page
 from ckg_rdf.service.state import ServiceState
-from ckg_rdf.service.tasks import DescribeTask, Failure, NamedSelect, PageData, PageTask, Payload
+from ckg_rdf.service.tasks import DescribeTask, Failure, PageData, PageTask, Payload, QueryTask
 from ckg_rdf.service.views import (
     PAGE_TEMPLATES,
     Linker,
     authors_with_affiliations,
+    curie,
     resource_view,
 )
-from ckg_rdf.vocab import CKG
+from ckg_rdf.vocab import CKG, RDFS, SKOS
 
 router = APIRouter(tags=["resources"])
 
@@ -43,16 +48,12 @@ def _alternates(path: str) -> str:
     )
 
 
-#: the extra queries a page of a given resource kind runs, in the same task as its description
-PAGE_SELECTS: dict[str, tuple[str, ...]] = {"paper": ("affiliations",)}
-#: which variable of those queries is bound to the resource's IRI
-BOUND = {"affiliations": "paper"}
-
-
 async def _html(request: Request, state: ServiceState, iri: str, headers: dict) -> Response:
     parsed = state.iris.parse(iri)
-    kind = parsed.kind if parsed else ""
-    selects = tuple(NamedSelect(name, ((BOUND[name], iri),)) for name in PAGE_SELECTS.get(kind, ()))
+    kind = parsed.kind if parsed and not parsed.hash and not parsed.embedding else ""
+    spec = ENTITY_PAGES.get(kind)
+    params = dict(request.query_params)
+    selects = explore.selects(spec, iri, params) if spec else ()
     result = await state.backend.run(PageTask(iri, selects), lane=PAGES)
     if isinstance(result, Failure):
         return page_error(request, state, result)
@@ -62,11 +63,37 @@ async def _html(request: Request, state: ServiceState, iri: str, headers: dict) 
     template = next(
         (PAGE_TEMPLATES[t.iri] for t in view.types if t.iri in PAGE_TEMPLATES), "resource.html"
     )
-    context: dict = {"title": view.label, "view": view, "formats": OFFERS, "CKG": CKG}
+    context: dict = {"title": view.label, "view": view, "formats": OFFERS, "CKG": CKG, "SKOS": SKOS}
+    if spec is not None and template != "resource.html":
+        path = request.url.path
+        context["page"] = explore.entity_view(spec, result.rows, linker, params, path)
+    if template == "author.html":
+        context["timeline"] = explore.timeline(context["page"].listings["institutions"].rows)
     if template == "paper.html":
         context["authors"] = authors_with_affiliations(result.rows.get("affiliations", []), linker)
-        context["similar"] = await similar_for_page(state, iri, linker)
+        context["similar"] = await _named(state, await similar_for_page(state, iri, linker))
     return state.templates.TemplateResponse(request, template, context, headers=headers)
+
+
+async def _named(state: ServiceState, links: list[SimilarLink]) -> list[SimilarLink]:
+    """Similar papers without a title get their label (an untitled paper's rdfs:label)."""
+    bare = [s.paper.iri for s in links if s.paper.iri and s.paper.text == curie(s.paper.iri)]
+    if not bare:
+        return links
+    values = " ".join(f"<{i}>" for i in bare if "<" not in i and ">" not in i)
+    query = f"SELECT ?p ?l WHERE {{ VALUES ?p {{ {values} }} ?p <{RDFS.label.value}> ?l }}"
+    result = await state.backend.run(QueryTask(query, format="json"), lane=PAGES)
+    if not isinstance(result, Payload):
+        return links
+    labels = {
+        b["p"]["value"]: b["l"]["value"] for b in json.loads(result.body)["results"]["bindings"]
+    }
+    return [
+        SimilarLink(replace(s.paper, text=labels[s.paper.iri]), s.score)
+        if s.paper.iri in labels
+        else s
+        for s in links
+    ]
 
 
 async def describe_resource(request: Request, state: State, local_id: str) -> Response:
@@ -109,7 +136,9 @@ for _kind in RESOURCE_KINDS:
             f"The description of `{{base}}{_kind}/{{id}}`: its triples, incoming links and the "
             "labels of its neighbours. Turtle, HTML, JSON-LD, N-Triples or RDF/XML by content "
             "negotiation, `?format=`, or an extension (`.ttl`, `.html`, `.jsonld`, `.nt`, "
-            "`.rdf`). 404 if the graph knows nothing about it."
+            "`.rdf`). 404 if the graph knows nothing about it. The HTML page of a paper, "
+            "author, institution, concept or topic pages its lists with `?page=N` (the first "
+            "list) and `?{list}_page=N` (the others, e.g. `?coauthors_page=2`)."
         ),
         response_class=Response,
     )
