@@ -154,6 +154,7 @@ class SearchStage:
     version: str = "1"
     requires: tuple[str, ...] = ()
     graphs: tuple[str, ...] = ()
+    describe_first: bool = False
 
     def inputs(self, ctx: StageContext) -> str:
         with SearchIndex(ctx.data.search_file) as index:
