@@ -190,6 +190,56 @@ def report_counts(resolutions: Iterable[Resolution]) -> dict[str, int]:
     return counts.report()
 
 
+#: a paper's title for the fuzzy index: (paper id, source title, year, fuzzy form, its
+#: grams, or None when the title is too short or generic to match on)
+TitleRow = tuple[str, str, "int | None", str, "tuple[int, ...] | None"]
+
+
+@dataclass(frozen=True)
+class CitationRows:
+    """What the citation index stores of a batch of papers, computed without the index.
+
+    Pure and picklable, so the cleaning, keys and grams of every title and
+    bibliography entry (most of the per-paper cost) run on the workers of a
+    partitioned build; the driver only inserts (:meth:`CitationIndex.add_rows`).
+    """
+
+    keys: list[tuple[str, str, str, str, str]]
+    refs: list[tuple[str, str, str, str, str, str, str, int | None]]
+    titles: list[TitleRow]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def citation_rows(papers: Iterable[PaperRecord]) -> CitationRows:
+    """The keys, bibliography entries and title grams of ``papers``."""
+    keys = []
+    refs = []
+    titles: list[TitleRow] = []
+    for p in papers:
+        title = citation_title(p.title)
+        keys.append((p.paper_id, p.doi, p.pmid, p.pmcid, title_key(title)))
+        fuzzy = fuzzy_title(title)
+        grams = tuple(sorted(title_grams(fuzzy))) if _eligible(fuzzy) else None
+        titles.append((p.paper_id, title, paper_year(p), fuzzy, grams))
+        for b in p.bib_entries:
+            ref_title = citation_title(b.title)
+            refs.append(
+                (
+                    p.paper_id,
+                    b.ref_id,
+                    _unless_own(b.doi, p.doi),
+                    _unless_own(b.pmid, p.pmid),
+                    _unless_own(b.pmcid, p.pmcid),
+                    title_key(ref_title),
+                    ref_title,
+                    b.year,
+                )
+            )
+    return CitationRows(keys, refs, titles)
+
+
 class CitationIndex:
     """Paper keys, bibliography entries and the title index, and how they resolve."""
 
@@ -202,36 +252,19 @@ class CitationIndex:
                 db.execute(f"ALTER TABLE bib_refs ADD COLUMN {name} {kind}")
 
     def add_papers(self, papers: Iterable[PaperRecord]) -> None:
-        rows = []
-        refs = []
-        titles = []
-        for p in papers:
-            title = citation_title(p.title)
-            rows.append((p.paper_id, p.doi, p.pmid, p.pmcid, title_key(title)))
-            titles.append((p.paper_id, title, paper_year(p)))
-            for b in p.bib_entries:
-                ref_title = citation_title(b.title)
-                refs.append(
-                    (
-                        p.paper_id,
-                        b.ref_id,
-                        _unless_own(b.doi, p.doi),
-                        _unless_own(b.pmid, p.pmid),
-                        _unless_own(b.pmcid, p.pmcid),
-                        title_key(ref_title),
-                        ref_title,
-                        b.year,
-                    )
-                )
-        self.db.executemany("INSERT OR REPLACE INTO paper_keys VALUES (?, ?, ?, ?, ?)", rows)
-        self.db.executemany("DELETE FROM bib_refs WHERE citing = ?", [(r[0],) for r in rows])
+        self.add_rows(citation_rows(papers))
+
+    def add_rows(self, rows: CitationRows) -> None:
+        """Store rows made by :func:`citation_rows` (on a worker, perhaps): inserts only."""
+        self.db.executemany("INSERT OR REPLACE INTO paper_keys VALUES (?, ?, ?, ?, ?)", rows.keys)
+        self.db.executemany("DELETE FROM bib_refs WHERE citing = ?", [(r[0],) for r in rows.keys])
         self.db.executemany(
             "INSERT OR REPLACE INTO bib_refs "
             "(citing, ref_id, doi, pmid, pmcid, title_key, title, year) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            refs,
+            rows.refs,
         )
-        self._index_titles(titles)
+        self._index_titles(rows.titles)
 
     def count_refs(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM bib_refs").fetchone()[0]
@@ -273,7 +306,7 @@ class CitationIndex:
 
     # --- the title index ---------------------------------------------------------------
 
-    def _index_titles(self, titles: list[tuple[str, str, int | None]]) -> None:
+    def _index_titles(self, titles: list[TitleRow]) -> None:
         """Post each paper's title under its grams; replace what an earlier build posted.
 
         New postings are appended to ``title_grams_new`` (cheap, in id order) and
@@ -284,8 +317,7 @@ class CitationIndex:
         added: list[tuple[int, int]] = []
         removed: list[tuple[int, int]] = []
         df: Counter[int] = Counter()
-        for paper_id, source, year in titles:
-            title = fuzzy_title(source)
+        for paper_id, source, year, title, grams in titles:
             old = self.db.execute(
                 "SELECT id, title FROM paper_titles WHERE paper_id = ?", (paper_id,)
             ).fetchone()
@@ -299,7 +331,7 @@ class CitationIndex:
                 self.db.execute("DELETE FROM title_grams_new WHERE id = ?", (old[0],))
                 for gram in title_grams(old[1]):
                     removed.append((gram, old[0]))
-            if not _eligible(title):
+            if grams is None:  # not eligible for fuzzy matching
                 if old is not None:
                     self.db.execute("DELETE FROM paper_titles WHERE id = ?", (old[0],))
                 continue
@@ -316,7 +348,7 @@ class CitationIndex:
                 )
                 row_id = cur.lastrowid
                 assert row_id is not None
-            added.extend((gram, row_id) for gram in title_grams(title))
+            added.extend((gram, row_id) for gram in grams)
         for gram, row_id in removed:  # a changed title (rare): only postings already merged
             if self.db.execute(
                 "DELETE FROM title_grams WHERE gram = ? AND id = ?", (gram, row_id)

@@ -10,12 +10,14 @@ from pyoxigraph import Triple
 
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
+from ckg_rdf.extract.citations import citation_rows
 from ckg_rdf.pipeline.steps import StepOutput
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import paper_triples
 from ckg_rdf.store import GraphReader
 
-#: side records: what citation resolution needs of each paper (its keys and bibliography)
+#: side records: what citation resolution needs of each paper (its keys and bibliography),
+#: as :class:`~ckg_rdf.extract.citations.CitationRows`
 CITATION_KEYS = "citation_keys"
 
 
@@ -29,7 +31,7 @@ class PapersStep:
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()
-        keys: list[PaperRecord] = []
+        written: list[PaperRecord] = []
         for paper in papers:
             try:
                 triples = list(paper_triples(paper, iris))
@@ -37,10 +39,11 @@ class PapersStep:
                 out.failed.append((paper.paper_id, f"cannot be written as RDF: {exc}"))
                 continue
             out.triples.extend(triples)
-            # the bibliography and ids, without the text nobody downstream needs
-            keys.append(dataclasses.replace(paper, abstract="", body=[]))
-        out.side[CITATION_KEYS] = keys
-        out.counts["papers written"] = len(keys)
+            written.append(paper)
+        # the keys, bibliography and title grams, made here (on a worker, in a partitioned
+        # build) so that the driver only inserts them
+        out.side[CITATION_KEYS] = [citation_rows(written)]
+        out.counts["papers written"] = len(written)
         return out
 
     def static_triples(self, iris: IriScheme) -> list[Triple]:

@@ -45,7 +45,8 @@ class Sinks:
     def _citation_keys(self, rows: list[Any]) -> None:
         if self._citations is None:
             self._citations = CitationIndex(self.state.db)
-        self._citations.add_papers(rows)
+        for batch in rows:  # CitationRows, one per step batch
+            self._citations.add_rows(batch)
 
     def _text_vectors(self, rows: list[Any]) -> None:
         if self._cache is None:
