@@ -2,6 +2,7 @@
 built with the local and the Dask executor in the same run.
 
     python benchmarks/bench_scale.py                      # 10k, 30k, 100k; graph only
+    python benchmarks/bench_scale.py --modes graph,search --sizes 10000
     python benchmarks/bench_scale.py --modes graph,concepts --sizes 10000,100000
 
 Each corpus is made by ``benchmarks/synthetic_corpus.py`` from the real
@@ -118,7 +119,10 @@ def build(workdir: Path, size: int, mode: str, executor: str, workers: int | Non
     shutil.rmtree(store, ignore_errors=True)
     cmd = [*CKG, "build", str(corpus(workdir, size)), "--store", str(store), "-q"]
     cmd += ["--no-embeddings", "--no-topics", "--executor", executor]
+    # graph: papers, authors, institutions, citations, ranks, the dataset description;
+    # search: + the full-text search index; concepts: + medical concepts (no search)
     cmd += ["--concepts"] if mode == "concepts" else ["--no-concepts"]
+    cmd += ["--search"] if mode == "search" else ["--no-search"]
     if workers and executor == "dask":
         cmd += ["--workers", str(workers)]
     wall, cpu, peak, done = measured(cmd)
@@ -161,7 +165,12 @@ def slowest(phases: dict[str, list[float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,30000,100000")
-    parser.add_argument("--modes", default="graph", help="graph, concepts or both (comma)")
+    parser.add_argument(
+        "--modes",
+        default="graph",
+        help="comma-separated: graph (the RDF graph alone), search (+ the search index), "
+        "concepts (+ medical concepts)",
+    )
     parser.add_argument("--executors", default="local,dask")
     parser.add_argument("--workers", type=int, default=None, help="dask workers (default cores)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ckg-bench-scale"))

@@ -111,6 +111,13 @@ class TopicSettingsConfig(_Section):
     threshold: float = Field(0.1, gt=0, le=1)
 
 
+class SearchSettings(_Section):
+    """The full-text search index beside the store (``ckg_rdf.search``; ``/search``)."""
+
+    #: off for a build whose graph is served elsewhere (a remote store, a cluster run)
+    enabled: bool = True
+
+
 class ExecutorSettings(_Section):
     """How paper batches are run (``ckg_rdf.pipeline.executors``)."""
 
@@ -134,6 +141,7 @@ class BuildConfig(_Section):
     concepts: ConceptSettings = ConceptSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
     topics: TopicSettingsConfig = TopicSettingsConfig()
+    search: SearchSettings = SearchSettings()
     executor: ExecutorSettings = ExecutorSettings()
 
     @field_validator("base_iri")

@@ -110,6 +110,14 @@ def build_command(
             show_default=False,
         ),
     ] = None,
+    search: Annotated[
+        bool | None,
+        typer.Option(
+            "--search/--no-search",
+            help="Keep the full-text search index that /search and the pages use (default: on).",
+            show_default=False,
+        ),
+    ] = None,
     text_model: Annotated[
         str | None,
         typer.Option(
@@ -177,6 +185,7 @@ def build_command(
         "embeddings.enabled": embeddings,
         "embeddings.text_model": text_model,
         "topics.enabled": topics,
+        "search.enabled": search,
         "embeddings.max_body_windows": max_body_windows,
         "executor.name": executor,
         "executor.scheduler": scheduler,

@@ -161,8 +161,19 @@ def _preprint_doi(paragraphs: list[str]) -> str:
     return ""
 
 
+#: a word every alternative of _BIB_BOILERPLATE contains (lower case): titles with none of
+#: them are skipped, since the pattern's optional prefixes make re try it at every character
+_BIB_HINTS = (
+    "review", "copyright", "funder", "rxiv", "perpetuity", "available",
+    "cc-by", "cc by", "licen", "reserved", "reuse", "doi.org",
+)  # fmt: skip
+
+
 def _bib_title(title: str) -> str:
     """A bibliography entry's title without the preprint boilerplate the parse mixed in."""
+    low = title.lower()
+    if not any(hint in low for hint in _BIB_HINTS):
+        return " ".join(title.split())
     cleaned = _BIB_BOILERPLATE.sub(" ", title)
     if cleaned == title:
         return " ".join(title.split())

@@ -628,14 +628,15 @@ def title_similarity(reference: str, paper: str) -> float | None:
     return _similarity(_with_unified(variants), PaperTitle(citation_title(paper)))
 
 
-def _with_unified(variants: list[str]) -> list[tuple[str, str]]:
-    return [(v, covid_names(v)) for v in variants]
+def _with_unified(variants: list[str]) -> list[tuple[str, str, int]]:
+    """Each variant, with COVID-19's names unified, and its number of content words
+    (once per entry, not once per candidate)."""
+    return [(v, covid_names(v), len(content_words(v))) for v in variants]
 
 
-def _similarity(refs: list[tuple[str, str]], paper: PaperTitle) -> float | None:
+def _similarity(refs: list[tuple[str, str, int]], paper: PaperTitle) -> float | None:
     best: float | None = None
-    for plain, unified in refs:
-        words = len(content_words(plain))
+    for plain, unified, words in refs:
         best = _align(plain, paper.plain, paper, words, best)
         if unified != plain or paper.unified != paper.plain:
             best = _align(unified, paper.unified, paper, words, best)

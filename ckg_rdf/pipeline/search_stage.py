@@ -112,8 +112,8 @@ class SearchTextStep:
         return out
 
 
-def make_search_text_step(config: BuildConfig) -> SearchTextStep:
-    return SearchTextStep()
+def make_search_text_step(config: BuildConfig) -> SearchTextStep | None:
+    return SearchTextStep() if config.search.enabled else None
 
 
 # --- the stage ------------------------------------------------------------------------
@@ -400,8 +400,8 @@ class SearchStage:
         return authors, docs
 
 
-def make_search_stage(config: BuildConfig) -> SearchStage:
-    return SearchStage()
+def make_search_stage(config: BuildConfig) -> SearchStage | None:
+    return SearchStage() if config.search.enabled else None
 
 
 def index_paper_texts(index: SearchIndex, docs: Iterable[SearchDoc]) -> int:
