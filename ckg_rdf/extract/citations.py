@@ -48,8 +48,8 @@ import functools
 import hashlib
 import re
 import sqlite3
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -240,6 +240,47 @@ def citation_rows(papers: Iterable[PaperRecord]) -> CitationRows:
     return CitationRows(keys, refs, titles)
 
 
+#: how a caller runs a function over batches: ``map`` or an executor's ordered ``map``
+Mapper = Callable[[Callable[["FuzzyBatch"], list], Iterable["FuzzyBatch"]], Iterable[list]]
+
+
+@dataclass(frozen=True)
+class FuzzyBatch:
+    """Entries no key resolved, with their candidates: all that scoring needs, and no
+    index (pure data, so a worker of a partitioned build can score it)."""
+
+    #: (citing paper, entry id, entry year, the entry title's variants)
+    entries: list[tuple[str, str, int | None, list[str]]]
+    #: each entry's candidate row ids, most shared grams first
+    shortlists: list[list[int]]
+    #: row id -> (paper id, its title, its year)
+    papers: dict[int, tuple[str, PaperTitle, int | None]]
+
+
+def score_fuzzy(batch: FuzzyBatch) -> list[tuple[str, str, str, float]]:
+    """(citing, entry id, cited, score) for each entry whose best candidate wins clearly
+    (the caller still checks that no other paper shares the winner's title)."""
+    out = []
+    for (citing, ref_id, year, variants), ids in zip(batch.entries, batch.shortlists, strict=True):
+        refs = _with_unified(variants)
+        scored = []
+        for i in ids:
+            paper_id, title, paper_year = batch.papers[i]
+            score = _similarity(refs, title)
+            if score is not None:
+                scored.append((score, paper_id, paper_year))
+        if not scored:
+            continue
+        scored.sort(reverse=True)
+        best = scored[0][0]
+        close = [c for c in scored if c[0] >= best - AMBIGUITY_MARGIN]
+        if len(close) > 1:
+            close = _by_year(close, year)
+        if len(close) == 1 and close[0][1] != citing:
+            out.append((citing, ref_id, close[0][1], round(close[0][0], 4)))
+    return out
+
+
 class CitationIndex:
     """Paper keys, bibliography entries and the title index, and how they resolve."""
 
@@ -269,11 +310,15 @@ class CitationIndex:
     def count_refs(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM bib_refs").fetchone()[0]
 
-    def resolve(self) -> Iterator[Resolution]:
+    def resolve(self, mapper: Mapper | None = None) -> Iterator[Resolution]:
         """Each bibliography entry that resolves, with the key that resolved it.
 
         Exact keys first, in one indexed join; the entries they leave are
-        matched on their titles in chunks of :data:`CHUNK`.
+        matched on their titles in chunks of :data:`CHUNK`: the index finds
+        each chunk's candidates here, and ``mapper`` (the build's executor:
+        ``mapper(fn, batches)`` gives ``fn(batch)`` in order) scores them, so
+        on a cluster the costly part runs on the workers. Plain ``map`` when
+        None.
         """
         self._merge_postings()
         # A unique match gives the paper, no match NULL (try the next key); several
@@ -285,24 +330,39 @@ class CitationIndex:
             f"FROM paper_keys k WHERE r.{key} != '' AND k.{key} = r.{key}) AS by_{key}"
             for key in KEYS
         )
-        cursor = self.db.execute(
-            f"SELECT r.citing, r.ref_id, r.title, r.year, {lookups} FROM bib_refs r"
-        )
-        pending: list[tuple[str, str, str, int | None]] = []
-        while rows := cursor.fetchmany(CHUNK):
-            for citing, ref_id, title, year, *found in rows:
-                for key, cited in zip(KEYS, found, strict=True):
-                    if cited is not None:
-                        if cited and cited != citing:
-                            yield Resolution(citing, cited, key, ref_id=ref_id)
-                        break
-                else:
-                    if title:
-                        pending.append((citing, ref_id, title, year))
-            if len(pending) >= CHUNK:
-                yield from self._resolve_fuzzy(pending)
-                pending = []
-        yield from self._resolve_fuzzy(pending)
+        exact: deque[Resolution] = deque()
+
+        def batches() -> Iterator[FuzzyBatch]:
+            """Fuzzy batches; exact resolutions met on the way wait in ``exact``."""
+            cursor = self.db.execute(
+                f"SELECT r.citing, r.ref_id, r.title, r.year, {lookups} FROM bib_refs r"
+            )
+            pending: list[tuple[str, str, str, int | None]] = []
+            while rows := cursor.fetchmany(CHUNK):
+                for citing, ref_id, title, year, *found in rows:
+                    for key, cited in zip(KEYS, found, strict=True):
+                        if cited is not None:
+                            if cited and cited != citing:
+                                exact.append(Resolution(citing, cited, key, ref_id=ref_id))
+                            break
+                    else:
+                        if title:
+                            pending.append((citing, ref_id, title, year))
+                if len(pending) >= CHUNK:
+                    if (batch := self._candidates(pending)) is not None:
+                        yield batch
+                    pending = []
+            if (batch := self._candidates(pending)) is not None:
+                yield batch
+
+        for found in (mapper or map)(score_fuzzy, batches()):
+            while exact:
+                yield exact.popleft()
+            for citing, ref_id, cited, score in found:
+                if not self._title_shared(cited):
+                    yield Resolution(citing, cited, FUZZY, score, ref_id)
+        while exact:
+            yield exact.popleft()
 
     # --- the title index ---------------------------------------------------------------
 
@@ -375,20 +435,19 @@ class CitationIndex:
         )
         self.db.execute("DELETE FROM title_grams_new")
 
-    def _resolve_fuzzy(
-        self, pending: list[tuple[str, str, str, int | None]]
-    ) -> Iterator[Resolution]:
-        """Match a chunk of unresolved entries on their titles."""
+    def _candidates(self, pending: list[tuple[str, str, str, int | None]]) -> FuzzyBatch | None:
+        """A chunk of unresolved entries with the candidate titles the index gives them."""
         entries = []
+        grams_of = []
         for citing, ref_id, title, year in pending:
             variants = title_variants(title)
             if variants:
-                grams = title_grams(min(variants, key=len))
-                entries.append((citing, ref_id, year, variants, grams))
+                entries.append((citing, ref_id, year, variants))
+                grams_of.append(title_grams(min(variants, key=len)))
         if not entries:
-            return
-        df = self._gram_df({g for *_, grams in entries for g in grams})
-        chosen = [_rarest(grams, df) for *_, grams in entries]
+            return None
+        df = self._gram_df({g for grams in grams_of for g in grams})
+        chosen = [_rarest(grams, df) for grams in grams_of]
         postings = self._postings({g for grams in chosen for g in grams})
         shortlists = []
         for grams in chosen:
@@ -397,23 +456,7 @@ class CitationIndex:
                 hits.update(postings.get(gram, ()))
             shortlists.append([i for i, _ in hits.most_common(MAX_CANDIDATES)])
         papers = self._titles({i for ids in shortlists for i in ids})
-        for (citing, ref_id, year, variants, _), ids in zip(entries, shortlists, strict=True):
-            refs = _with_unified(variants)
-            scored = []
-            for i in ids:
-                paper_id, title, paper_year = papers[i]
-                score = _similarity(refs, title)
-                if score is not None:
-                    scored.append((score, paper_id, paper_year))
-            if not scored:
-                continue
-            scored.sort(reverse=True)
-            best = scored[0][0]
-            close = [c for c in scored if c[0] >= best - AMBIGUITY_MARGIN]
-            if len(close) > 1:
-                close = _by_year(close, year)
-            if len(close) == 1 and close[0][1] != citing and not self._title_shared(close[0][1]):
-                yield Resolution(citing, close[0][1], FUZZY, round(close[0][0], 4), ref_id)
+        return FuzzyBatch(entries, shortlists, papers)
 
     def _title_shared(self, paper_id: str) -> bool:
         """Whether another paper has the same normalised title: its twin may lie beyond the

@@ -55,7 +55,8 @@ class CitationStage:
         counts = ResolutionCounts()
 
         def resolved() -> Iterator[tuple[str, str]]:
-            for res in index.resolve():
+            # candidates are found here, scored on the executor's workers
+            for res in index.resolve(ctx.runner.map if ctx.runner is not None else None):
                 counts.add(res)
                 yield res.citing, res.cited
 

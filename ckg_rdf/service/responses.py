@@ -37,3 +37,29 @@ def page_error(request: Request, state: ServiceState, failure: Failure) -> Respo
         {"title": f"Error {status_of(failure)}", "failure": failure, "status": status_of(failure)},
         status_code=status_of(failure),
     )
+
+
+# --- what the OpenAPI document says these routes answer --------------------------------
+#: text or HTML from the service; JSON from the framework (a path no route takes)
+_ERROR_BODY = {"text/plain": {}, "text/html": {}, "application/json": {}}
+
+
+def error_docs(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI entries for the errors a route answers (one sentence, text or HTML)."""
+    why = {
+        400: "The request is malformed (a query that does not parse, a bad parameter).",
+        404: "The graph knows nothing about this resource.",
+        406: "None of the formats the client accepts is offered.",
+        503: "The store or index is not ready, or the request ran out of time.",
+    }
+    return {code: {"description": why[code], "content": _ERROR_BODY} for code in codes}
+
+
+def rdf_docs(*formats: conneg.Format, errors: tuple[int, ...] = (404, 406)) -> dict:
+    """OpenAPI ``responses`` of a route that answers RDF by content negotiation."""
+    offered = formats or (*conneg.RDF_FORMATS.values(), conneg.HTML)
+    content = {f.media_type: {} for f in offered}
+    return {
+        200: {"description": "The description, in the negotiated format.", "content": content},
+        **error_docs(*errors),
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from ckg_rdf.service import conneg
@@ -17,7 +17,7 @@ from ckg_rdf.service.meta_docs import (
     serialize_graph,
     void_description,
 )
-from ckg_rdf.service.responses import text_error
+from ckg_rdf.service.responses import rdf_docs, text_error
 from ckg_rdf.service.tasks import DumpTask, Failure
 from ckg_rdf.service.views import Linker, ontology_view
 from ckg_rdf.vocab import ONTOLOGY_IRI
@@ -31,6 +31,8 @@ _BY_EXTENSION = {f.extension: f for f in ONTOLOGY_OFFERS}
 @router.get(
     "/.well-known/void",
     summary="VoID description of the dataset",
+    response_class=Response,
+    responses=rdf_docs(*conneg.RDF_FORMATS.values(), errors=(406, 503)),
     response_description="Turtle, JSON-LD, N-Triples or RDF/XML by content negotiation "
     "(or ?format=ttl|jsonld|nt|rdfxml), with triple, class and property counts.",
 )
@@ -64,10 +66,20 @@ def _ontology(request: Request, state: State, fmt: conneg.Format) -> Response:
 @router.get(
     "/ontology",
     summary="The ckg-rdf ontology (OWL)",
+    response_class=Response,
+    responses=rdf_docs(*ONTOLOGY_OFFERS, errors=(406,)),
     response_description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by content "
     "negotiation or ?format=. https://w3id.org/ckg-rdf/ontology is meant to redirect here.",
 )
-async def ontology(request: Request, state: State, format: str | None = None) -> Response:
+async def ontology(
+    request: Request,
+    state: State,
+    format: str | None = Query(
+        None,
+        pattern="^(" + "|".join(f.key for f in ONTOLOGY_OFFERS) + ")$",
+        description="The format, overriding the Accept header.",
+    ),
+) -> Response:
     """The ontology at the address its w3id IRI redirects to, in the format the client wants."""
     fmt, why = conneg.choose(request.headers.get("accept"), format, ONTOLOGY_OFFERS)
     if fmt is None:
@@ -76,7 +88,10 @@ async def ontology(request: Request, state: State, format: str | None = None) ->
 
 
 @router.get(
-    "/ontology.{extension}", summary="The ontology in one format (ttl, html, jsonld, nt, rdf)"
+    "/ontology.{extension}",
+    summary="The ontology in one format (ttl, html, jsonld, nt, rdf)",
+    response_class=Response,
+    responses=rdf_docs(*ONTOLOGY_OFFERS, errors=(404,)),
 )
 async def ontology_document(request: Request, state: State, extension: str) -> Response:
     """One format of the ontology, at the address given as Content-Location."""
@@ -89,6 +104,8 @@ async def ontology_document(request: Request, state: State, extension: str) -> R
 @router.get(
     "/context.jsonld",
     summary="The JSON-LD @context",
+    response_class=Response,
+    responses={200: {"description": "The context.", "content": {"application/ld+json": {}}}},
     response_description="The compact context the JSON-LD descriptions use, generated from "
     "the ontology.",
 )

@@ -18,7 +18,7 @@ from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS
 from ckg_rdf.service.deps import State
 from ckg_rdf.service.meta_docs import example_papers
 from ckg_rdf.service.resources import SPARQL_DIR
-from ckg_rdf.service.responses import status_of
+from ckg_rdf.service.responses import error_docs, status_of
 from ckg_rdf.service.routes.sparql import run_user_query
 from ckg_rdf.service.tasks import Failure, Payload, QueryTask
 from ckg_rdf.service.views import Linker, curie, graph_table, select_table
@@ -69,7 +69,12 @@ def _download_links(query: str, kind: str) -> list[tuple[str, str]]:
     return [(f.label, "/sparql?" + urlencode({"query": query, "format": f.key})) for f in formats]
 
 
-@router.get("/query", response_class=HTMLResponse, summary="SPARQL query page")
+@router.get(
+    "/query",
+    response_class=HTMLResponse,
+    summary="SPARQL query page",
+    responses=error_docs(400, 503),
+)
 async def query_page(
     request: Request,
     state: State,

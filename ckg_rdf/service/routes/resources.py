@@ -20,7 +20,7 @@ from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
 from ckg_rdf.service.explore import ENTITY_PAGES
-from ckg_rdf.service.responses import page_error, text_error
+from ckg_rdf.service.responses import page_error, rdf_docs, text_error
 from ckg_rdf.service.routes.similar import SimilarLink, similar_for_page
 from ckg_rdf.service.state import ServiceState
 from ckg_rdf.service.tasks import DescribeTask, Failure, PageData, PageTask, Payload, QueryTask
@@ -141,4 +141,5 @@ for _kind in RESOURCE_KINDS:
             "list) and `?{list}_page=N` (the others, e.g. `?coauthors_page=2`)."
         ),
         response_class=Response,
+        responses=rdf_docs(),
     )
