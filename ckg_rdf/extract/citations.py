@@ -241,27 +241,34 @@ def citation_rows(papers: Iterable[PaperRecord]) -> CitationRows:
 
 
 #: how a caller runs a function over batches: ``map`` or an executor's ordered ``map``
-Mapper = Callable[[Callable[["FuzzyBatch"], list], Iterable["FuzzyBatch"]], Iterable[list]]
+Mapper = Callable[
+    [Callable[["FuzzyBatch"], list["Decision"]], Iterable["FuzzyBatch"]], Iterable[list["Decision"]]
+]
 
 
 @dataclass(frozen=True)
 class FuzzyBatch:
-    """Entries no key resolved, with their candidates: all that scoring needs, and no
-    index (pure data, so a worker of a partitioned build can score it)."""
+    """Distinct entry titles no key resolved, with their candidates: all that scoring
+    needs, and no index (pure data, so it could be scored anywhere)."""
 
-    #: (citing paper, entry id, entry year, the entry title's variants)
-    entries: list[tuple[str, str, int | None, list[str]]]
+    #: (entry year, the entry title's variants), one per distinct (title, year)
+    entries: list[tuple[int | None, list[str]]]
     #: each entry's candidate row ids, most shared grams first
     shortlists: list[list[int]]
     #: row id -> (paper id, its title, its year)
     papers: dict[int, tuple[str, PaperTitle, int | None]]
 
 
-def score_fuzzy(batch: FuzzyBatch) -> list[tuple[str, str, str, float]]:
-    """(citing, entry id, cited, score) for each entry whose best candidate wins clearly
-    (the caller still checks that no other paper shares the winner's title)."""
-    out = []
-    for (citing, ref_id, year, variants), ids in zip(batch.entries, batch.shortlists, strict=True):
+#: what scoring decided for one (title, year): the winning paper and its score, or None
+Decision = tuple[str, float] | None
+
+
+def score_fuzzy(batch: FuzzyBatch) -> list[Decision]:
+    """For each entry, the candidate that wins clearly, or None. Whether it may be linked
+    also depends on who cites (never itself) and on no other paper sharing the winner's
+    title: the caller checks both."""
+    out: list[Decision] = []
+    for (year, variants), ids in zip(batch.entries, batch.shortlists, strict=True):
         refs = _with_unified(variants)
         scored = []
         for i in ids:
@@ -270,15 +277,38 @@ def score_fuzzy(batch: FuzzyBatch) -> list[tuple[str, str, str, float]]:
             if score is not None:
                 scored.append((score, paper_id, paper_year))
         if not scored:
+            out.append(None)
             continue
         scored.sort(reverse=True)
         best = scored[0][0]
         close = [c for c in scored if c[0] >= best - AMBIGUITY_MARGIN]
         if len(close) > 1:
             close = _by_year(close, year)
-        if len(close) == 1 and close[0][1] != citing:
-            out.append((citing, ref_id, close[0][1], round(close[0][0], 4)))
+        out.append((close[0][1], round(close[0][0], 4)) if len(close) == 1 else None)
     return out
+
+
+class _Memo:
+    """A bounded memory of decisions: the oldest are forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: dict = {}
+
+    def get(self, key: object, default: object = None) -> object:
+        return self.data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def __setitem__(self, key: object, value: object) -> None:
+        if len(self.data) >= self.size:
+            del self.data[next(iter(self.data))]
+        self.data[key] = value
+
+
+#: decisions kept per resolve (entry titles, and whether a paper's title is shared)
+MEMO_SIZE = 200_000
 
 
 class CitationIndex:
@@ -330,39 +360,62 @@ class CitationIndex:
             f"FROM paper_keys k WHERE r.{key} != '' AND k.{key} = r.{key}) AS by_{key}"
             for key in KEYS
         )
-        exact: deque[Resolution] = deque()
+        ready: deque[Resolution] = deque()
+        #: per batch in flight: each distinct (title, year) and the entries citing with it
+        waiting: deque[dict[tuple[str, int | None], list[tuple[str, str]]]] = deque()
+        # A popular reference is cited by thousands of papers under the same title: its
+        # candidates are found and scored once, not once per citing paper.
+        decided = _Memo(MEMO_SIZE)
+        shared = _Memo(MEMO_SIZE)
+
+        def link(citing: str, ref_id: str, decision: Decision) -> None:
+            if decision is None or decision[0] == citing:
+                return
+            cited, score = decision
+            if cited not in shared:
+                shared[cited] = self._title_shared(cited)
+            if not shared.get(cited):
+                ready.append(Resolution(citing, cited, FUZZY, score, ref_id))
 
         def batches() -> Iterator[FuzzyBatch]:
-            """Fuzzy batches; exact resolutions met on the way wait in ``exact``."""
+            """Fuzzy batches of distinct titles; resolutions met on the way (exact keys,
+            titles already decided) wait in ``ready``."""
             cursor = self.db.execute(
                 f"SELECT r.citing, r.ref_id, r.title, r.year, {lookups} FROM bib_refs r"
             )
-            pending: list[tuple[str, str, str, int | None]] = []
+            pending: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
             while rows := cursor.fetchmany(CHUNK):
                 for citing, ref_id, title, year, *found in rows:
                     for key, cited in zip(KEYS, found, strict=True):
                         if cited is not None:
                             if cited and cited != citing:
-                                exact.append(Resolution(citing, cited, key, ref_id=ref_id))
+                                ready.append(Resolution(citing, cited, key, ref_id=ref_id))
                             break
                     else:
-                        if title:
-                            pending.append((citing, ref_id, title, year))
+                        if not title:
+                            continue
+                        if (title, year) in decided:
+                            link(citing, ref_id, decided.get((title, year)))  # type: ignore[arg-type]
+                        else:
+                            pending.setdefault((title, year), []).append((citing, ref_id))
                 if len(pending) >= CHUNK:
-                    if (batch := self._candidates(pending)) is not None:
-                        yield batch
-                    pending = []
-            if (batch := self._candidates(pending)) is not None:
-                yield batch
+                    yield self._candidates(pending, waiting)
+                    pending = {}
+            if pending:
+                yield self._candidates(pending, waiting)
 
-        for found in (mapper or map)(score_fuzzy, batches()):
-            while exact:
-                yield exact.popleft()
-            for citing, ref_id, cited, score in found:
-                if not self._title_shared(cited):
-                    yield Resolution(citing, cited, FUZZY, score, ref_id)
-        while exact:
-            yield exact.popleft()
+        for decisions in (mapper or map)(score_fuzzy, batches()):
+            while ready:
+                yield ready.popleft()
+            for key, decision in zip(waiting.popleft().items(), decisions, strict=True):
+                (title_year, citers) = key
+                decided[title_year] = decision
+                for citing, ref_id in citers:
+                    link(citing, ref_id, decision)
+            while ready:
+                yield ready.popleft()
+        while ready:
+            yield ready.popleft()
 
     # --- the title index ---------------------------------------------------------------
 
@@ -435,17 +488,25 @@ class CitationIndex:
         )
         self.db.execute("DELETE FROM title_grams_new")
 
-    def _candidates(self, pending: list[tuple[str, str, str, int | None]]) -> FuzzyBatch | None:
-        """A chunk of unresolved entries with the candidate titles the index gives them."""
+    def _candidates(
+        self,
+        pending: dict[tuple[str, int | None], list[tuple[str, str]]],
+        waiting: deque[dict[tuple[str, int | None], list[tuple[str, str]]]],
+    ) -> FuzzyBatch:
+        """Distinct unresolved titles with the candidates the index gives them; what each
+        title stands for is queued on ``waiting`` in the same order."""
         entries = []
         grams_of = []
-        for citing, ref_id, title, year in pending:
+        kept: dict[tuple[str, int | None], list[tuple[str, str]]] = {}
+        for (title, year), citers in pending.items():
             variants = title_variants(title)
             if variants:
-                entries.append((citing, ref_id, year, variants))
+                entries.append((year, variants))
                 grams_of.append(title_grams(min(variants, key=len)))
+                kept[(title, year)] = citers
+        waiting.append(kept)
         if not entries:
-            return None
+            return FuzzyBatch([], [], {})
         df = self._gram_df({g for grams in grams_of for g in grams})
         chosen = [_rarest(grams, df) for grams in grams_of]
         postings = self._postings({g for grams in chosen for g in grams})

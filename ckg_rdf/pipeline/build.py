@@ -184,7 +184,7 @@ def build(
                         progress,
                     )  # fmt: skip
                 _describe(producers, store, iris, run_id, config)
-                ctx = StageContext(store, iris, data, state, config, run_id, runner=runner)
+                ctx = StageContext(store, iris, data, state, config, run_id)
                 _run_stages(graph_stages, ctx, report)
             # no store.optimize(): compaction rewrites the bulk-loaded files 1.7x larger
             store.flush()

@@ -37,7 +37,6 @@ from ckg_rdf.registry import Registry
 if TYPE_CHECKING:
     from ckg_rdf.config import BuildConfig
     from ckg_rdf.datadir import DataDir
-    from ckg_rdf.pipeline.executors import Executor
     from ckg_rdf.pipeline.state import BuildState
     from ckg_rdf.store import GraphReader, GraphWriter
 
@@ -86,8 +85,6 @@ class StageContext:
     run_id: str
     progress: bool = True
     notes: list[str] = field(default_factory=list)
-    #: the build's executor, for stages that spread pure work over it (None: in process)
-    runner: Executor | None = None
 
 
 @runtime_checkable
