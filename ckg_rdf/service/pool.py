@@ -44,6 +44,12 @@ log = logging.getLogger("ckg_rdf.service")
 STARTUP_TIMEOUT_S = 60.0
 #: niceness of a worker running a heavy task (light queries get the CPU first)
 HEAVY_NICE = 10
+#: how long a client whose query turned heavy, timed out or was abandoned mid-run stays
+#: suspect: its queries then run in a worker of their own at HEAVY_NICE, never a light one
+SUSPECT_S = 60.0
+#: a query its client abandons after running this long makes the client suspect (a quick
+#: cancel, as when a reader clicks on, does not)
+ABANDONED_AFTER_S = 0.25
 
 
 class PoolError(CkgError):
@@ -119,6 +125,8 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._heavy_by_client: Counter[str] = Counter()
+        #: client -> until when (loop time) its queries skip the light workers
+        self._suspects: dict[str, float] = {}
         self._closed = False
         self.restarts = 0
 
@@ -158,11 +166,11 @@ class WorkerPool:
         for w in workers:
             self._idle.put_nowait(w)
 
-    async def _spawn(self, generation: int) -> _Worker:
+    async def _spawn(self, generation: int, *, nice: int = 0) -> _Worker:
         ours, theirs = socket.socketpair()
         spec = dict(self.spec, parent=os.getpid())
         try:
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # noqa: PLW1509 - os.nice only, before exec
                 [
                     sys.executable,
                     "-m",
@@ -172,6 +180,7 @@ class WorkerPool:
                 ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                preexec_fn=(lambda: os.nice(nice)) if nice else None,
             )
         finally:
             theirs.close()
@@ -263,7 +272,15 @@ class WorkerPool:
         """
         timeout = timeout_s or self.timeout_s
         loop = asyncio.get_running_loop()
+        if not heavy_ok and client and self._suspects.get(client, 0.0) > loop.time():
+            # never a light worker: a client cycling heavy queries and hang-ups would hold
+            # one for heavy_after_s each time, and make it restart when it hangs up
+            refusal = self._heavy_refusal(client)
+            if refusal is not None:
+                return refusal
+            return await self._run_aside(task, timeout, cancel, client)
         deadline = loop.time() + timeout
+        started = loop.time()
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
@@ -276,6 +293,7 @@ class WorkerPool:
             first = min(self.heavy_after_s, timeout)
             state = await _wait_readable(worker.conn, first, cancel)
             if state == "timeout" and first < timeout:
+                self._suspect(client, heavy_ok)
                 refusal = self._turn_heavy(worker, client, heavy_ok)
                 if refusal is not None:
                     self._replace(worker)
@@ -283,13 +301,12 @@ class WorkerPool:
                 heavy_client = client if not heavy_ok else None
                 state = await _wait_readable(worker.conn, max(0.0, deadline - loop.time()), cancel)
             if state == "timeout":
+                self._suspect(client, heavy_ok)
                 self._replace(worker)
-                return Failure(
-                    "timeout",
-                    f"the query ran longer than {timeout:g} s, this server's limit, and was "
-                    "stopped; make it more selective or add LIMIT",
-                )
+                return _timed_out(timeout)
             if state == "cancelled":
+                if loop.time() - started >= ABANDONED_AFTER_S:
+                    self._suspect(client, heavy_ok)
                 self._replace(worker)
                 return Failure("bad_request", "the client closed the connection")
             result = worker.conn.recv()
@@ -307,22 +324,68 @@ class WorkerPool:
         self._release(worker)
         return result
 
+    def _suspect(self, client: str, exempt: bool) -> None:
+        if client and not exempt:
+            self._suspects[client] = asyncio.get_running_loop().time() + SUSPECT_S
+            if len(self._suspects) > 10_000:  # forget the expired ones
+                now = asyncio.get_running_loop().time()
+                self._suspects = {c: t for c, t in self._suspects.items() if t > now}
+
+    def _heavy_refusal(self, client: str) -> Failure | None:
+        if self._heavy_by_client[client] >= self.max_heavy_per_client:
+            return Failure(
+                "too_many_requests",
+                f"you already have {self._heavy_by_client[client]} long-running "
+                f"quer{'y' if self._heavy_by_client[client] == 1 else 'ies'} on this "
+                "server; wait for it to finish (or make this one more selective)",
+            )
+        if self.heavy >= self.max_heavy:
+            return Failure(
+                "busy",
+                f"this server is running {self.heavy} long-running queries, its limit; "
+                "try again in a moment (or make the query more selective)",
+            )
+        return None
+
+    async def _run_aside(
+        self, task: object, timeout: float, cancel: asyncio.Event | None, client: str
+    ) -> object:
+        """A suspect client's query (under its heavy limits): counted as heavy from the
+        start, in a worker of its own started at HEAVY_NICE, so a client that keeps
+        sending heavy queries and hanging up never holds a light worker, and never
+        makes the light workers restart."""
+        self._heavy_by_client[client] += 1
+        try:
+            try:
+                worker = await self._spawn(self.generation, nice=HEAVY_NICE)
+            except PoolError as exc:
+                return Failure("internal", str(exc))
+            worker.heavy = True
+            try:
+                worker.conn.send((task, timeout))
+                state = await _wait_readable(worker.conn, timeout, cancel)
+                if state == "timeout":
+                    self._suspect(client, False)
+                    return _timed_out(timeout)
+                if state == "cancelled":
+                    self._suspect(client, False)
+                    return Failure("bad_request", "the client closed the connection")
+                return worker.conn.recv()
+            except (EOFError, OSError):
+                return Failure("internal", "the query worker died while running the query")
+            finally:
+                self._discard(worker)
+        finally:
+            self._heavy_by_client[client] -= 1
+            if self._heavy_by_client[client] <= 0:
+                del self._heavy_by_client[client]
+
     def _turn_heavy(self, worker: _Worker, client: str, exempt: bool) -> Failure | None:
         """Mark a long-running task heavy: renice it and keep light capacity; or refuse it."""
         if not exempt:
-            if self._heavy_by_client[client] >= self.max_heavy_per_client:
-                return Failure(
-                    "too_many_requests",
-                    f"you already have {self._heavy_by_client[client]} long-running "
-                    f"quer{'y' if self._heavy_by_client[client] == 1 else 'ies'} on this "
-                    "server; wait for it to finish (or make this one more selective)",
-                )
-            if self.heavy >= self.max_heavy:
-                return Failure(
-                    "busy",
-                    f"this server is running {self.heavy} long-running queries, its limit; "
-                    "try again in a moment (or make the query more selective)",
-                )
+            refusal = self._heavy_refusal(client)
+            if refusal is not None:
+                return refusal
             self._heavy_by_client[client] += 1
         worker.heavy = True
         with contextlib.suppress(OSError):
@@ -340,6 +403,14 @@ class WorkerPool:
         for worker in list(self._all):
             await asyncio.to_thread(_wait_quietly, worker.process)
         self._all.clear()
+
+
+def _timed_out(timeout: float) -> Failure:
+    return Failure(
+        "timeout",
+        f"the query ran longer than {timeout:g} s, this server's limit, and was "
+        "stopped; make it more selective or add LIMIT",
+    )
 
 
 def _wait_quietly(process: subprocess.Popen[bytes]) -> None:

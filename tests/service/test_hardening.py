@@ -42,23 +42,47 @@ def single(live: LiveServer) -> Iterator[tuple[str, ServerThread]]:
         server.stop()
 
 
-def _abandon(url: str, query: str, after_s: float) -> None:
-    """Send a query and hang up after ``after_s`` seconds, as an impatient client does."""
+def _abandon(url: str, query: str, after_s: float, address: str = "127.0.0.9") -> int:
+    """Send a query from ``address`` and hang up after ``after_s`` seconds, as an impatient
+    client does (the server tells clients apart by address; the tests' own requests come
+    from 127.0.0.1). The status, or 0 when it hung up."""
+    transport = httpx.HTTPTransport(local_address=address)
     try:
-        httpx.get(url + "sparql", params={"query": query}, timeout=after_s)
+        with httpx.Client(transport=transport, timeout=after_s) as c:
+            return c.get(url + "sparql", params={"query": query}).status_code
     except (httpx.TimeoutException, httpx.RemoteProtocolError):
-        pass  # hung up on, or the server stopped first: either way the client is gone
+        return 0  # hung up on, or the server stopped first: either way the client is gone
 
 
 def test_a_client_that_hangs_up_frees_its_worker_within_a_second(single) -> None:
     url, _ = single
-    _abandon(url, HEAVY, 0.5)
+    _abandon(url, HEAVY, 0.5, "127.0.0.31")
     gone = time.monotonic()
     with httpx.Client(base_url=url, timeout=30) as c:
         r = c.get("/sparql", params={"query": LIGHT}, headers={"Accept": "text/csv"})
     assert r.status_code == 200, r.text
     # the only worker was killed at the hang-up and its replacement answered
     assert time.monotonic() - gone < 1.5
+
+
+def test_a_client_that_cycles_heavy_queries_never_holds_a_light_worker(single) -> None:
+    # the one worker would run a heavy query for 60 s before moving it aside; a client that
+    # abandoned one is suspect, so its next heavy query runs in a worker of its own
+    url, _ = single
+    assert _abandon(url, HEAVY, 0.6, "127.0.0.30") == 0
+    again = threading.Thread(target=_abandon, args=(url, HEAVY, 4.0, "127.0.0.30"))
+    again.start()
+    time.sleep(0.5)
+    try:
+        started = time.monotonic()
+        with httpx.Client(base_url=url, timeout=30) as c:
+            r = c.get("/sparql", params={"query": LIGHT}, headers={"Accept": "text/csv"})
+        assert r.status_code == 200, r.text
+        assert time.monotonic() - started < 2.0
+        # and while it runs, the same client gets no second long query
+        assert _abandon(url, HEAVY, 10.0, "127.0.0.30") == 429
+    finally:
+        again.join()
 
 
 def test_an_oversized_body_is_413_before_it_is_read(live: LiveServer) -> None:
@@ -145,8 +169,8 @@ def test_javascript_iris_never_become_links(client: httpx.Client) -> None:
 
 def test_two_heavy_queries_do_not_starve_pages_and_light_queries(live: LiveServer) -> None:
     threads = [
-        threading.Thread(target=_abandon, args=(live.url, HEAVY, 2.5), daemon=True)
-        for _ in range(2)
+        threading.Thread(target=_abandon, args=(live.url, HEAVY, 2.5, f"127.0.0.{20 + i}"))
+        for i in range(2)
     ]
     for t in threads:
         t.start()
