@@ -9,26 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import Triple
-
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
-from ckg_rdf.pipeline.steps import StepOutput
+from ckg_rdf.pipeline.steps import StepDefaults, StepOutput
 from ckg_rdf.rdf.affiliations import entry_affiliation_triples
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.store import GraphReader
 
 
 @dataclass(frozen=True)
-class AffiliationsStep:
+class AffiliationsStep(StepDefaults):
     name: str = "affiliations"
     version: str = "1"
-
-    def static_triples(self, iris: IriScheme) -> list[Triple]:
-        return []
-
-    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
-        return {}
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()

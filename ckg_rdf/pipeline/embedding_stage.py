@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-from pyoxigraph import Triple
 
 from ckg_rdf.config import BuildConfig, EmbeddingSettings
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.embed import embeddings_available
-from ckg_rdf.pipeline.steps import StageContext, StepOutput, shared, stage_inputs_of
+from ckg_rdf.pipeline.steps import StageContext, StepDefaults, StepOutput, shared, stage_inputs_of
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.store import GraphReader, count_rows
 from ckg_rdf.vocab import CKG
@@ -49,7 +48,7 @@ def _embedder(settings: EmbeddingSettings, cache_path: Path | None):  # type: ig
 
 
 @dataclass(frozen=True)
-class TextEmbeddingStep:
+class TextEmbeddingStep(StepDefaults):
     """PaperStep: part vectors of title, abstract and body for the cache; asserts no triples.
 
     ``cache_path`` is read for hits (so an unchanged part is never embedded twice);
@@ -63,12 +62,6 @@ class TextEmbeddingStep:
     @property
     def version(self) -> str:
         return f"{self.settings.text_model or 'default'}-w{self.settings.max_body_windows}"
-
-    def static_triples(self, iris: IriScheme) -> list[Triple]:
-        return []
-
-    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
-        return {}
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         from ckg_rdf.embed.text import PaperTexts

@@ -6,15 +6,12 @@ import dataclasses
 from collections.abc import Sequence
 from typing import ClassVar
 
-from pyoxigraph import Triple
-
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.citations import citation_rows
-from ckg_rdf.pipeline.steps import StepOutput
+from ckg_rdf.pipeline.steps import StepDefaults, StepOutput
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import paper_triples
-from ckg_rdf.store import GraphReader
 
 #: side records: what citation resolution needs of each paper (its keys and bibliography),
 #: as :class:`~ckg_rdf.extract.citations.CitationRows`
@@ -22,7 +19,7 @@ CITATION_KEYS = "citation_keys"
 
 
 @dataclasses.dataclass(frozen=True)
-class PapersStep:
+class PapersStep(StepDefaults):
     """Writes the ``papers`` graph; hands each paper's citation keys to the driver."""
 
     name: ClassVar[str] = "papers"
@@ -45,12 +42,6 @@ class PapersStep:
         out.side[CITATION_KEYS] = [citation_rows(written)]
         out.counts["papers written"] = len(written)
         return out
-
-    def static_triples(self, iris: IriScheme) -> list[Triple]:
-        return []
-
-    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
-        return {}
 
 
 def make_papers_step(config: BuildConfig) -> PapersStep:

@@ -23,12 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import Triple
-
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.identity import author_identity
-from ckg_rdf.pipeline.steps import StageContext, StepOutput, stage_inputs_of
+from ckg_rdf.pipeline.steps import StageContext, StepDefaults, StepOutput, stage_inputs_of
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.rdf.papers import publication_date
 from ckg_rdf.search import Enrichment, SearchDoc, SearchIndex
@@ -75,17 +73,11 @@ def paper_doc(
 
 
 @dataclass(frozen=True)
-class SearchTextStep:
+class SearchTextStep(StepDefaults):
     """PaperStep: each paper's searchable text, to the driver's ``search_docs`` sink."""
 
     name: str = "search-texts"
     version: str = "1"
-
-    def static_triples(self, iris: IriScheme) -> list[Triple]:
-        return []
-
-    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
-        return {}
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         docs = []

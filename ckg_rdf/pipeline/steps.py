@@ -73,6 +73,17 @@ class PaperStep(Protocol):
         ...
 
 
+class StepDefaults:
+    """What most paper steps have: no triples of their own outside the papers, nothing to
+    count over the whole graph. Inherit it and write only ``run``."""
+
+    def static_triples(self, iris: IriScheme) -> list[Triple]:
+        return []
+
+    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
+        return {}
+
+
 @dataclass
 class StageContext:
     """What a stage may use: the store (through its interface), IRIs, state and settings."""

@@ -30,10 +30,9 @@ from pyoxigraph import Triple
 from ckg_rdf.config import BuildConfig, TopicSettingsConfig
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.errors import CkgError
-from ckg_rdf.pipeline.steps import StageContext, StepOutput, stage_inputs_of
+from ckg_rdf.pipeline.steps import StageContext, StepDefaults, StepOutput, stage_inputs_of
 from ckg_rdf.rdf.graphs import in_graph, retract_papers_update
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.store import GraphReader
 
 #: side records of the text step: (paper id, text hash, compressed text)
 TOPIC_TEXTS = "topic_texts"
@@ -105,17 +104,11 @@ class TopicTexts:
 
 
 @dataclass(frozen=True)
-class TopicTextStep:
+class TopicTextStep(StepDefaults):
     """PaperStep: hands each paper's text to the driver for the topic model; no triples."""
 
     name: str = "topic-texts"
     version: str = "1"
-
-    def static_triples(self, iris: IriScheme) -> list[Triple]:
-        return []
-
-    def report(self, store: GraphReader, iris: IriScheme) -> dict[str, int]:
-        return {}
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         rows = []
