@@ -79,6 +79,7 @@ def test_counting_only_citations_from_a_topic_or_a_concept(sample_store, edges) 
     }
     epi = _members(sample_store, "associatedTopic", BASE + "topic/epidemiology")
     got = _ranked(sample_store, citing_topics=("epidemiology",))
+    assert got, "epidemiology papers cite someone in the sample"
     _counts_match(got, _expected(edges, papers, citing=epi)[: len(got)])
     covid = _members(sample_store, "associatedConcept", BASE + "concept/ckg-covid-19")
     either = epi | covid
