@@ -11,6 +11,7 @@ The server is the real thing (uvicorn, worker processes) on a free port.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -124,3 +125,49 @@ def sample_ids(client: httpx.Client) -> dict[str, str]:
     )
     assert rows, "the sample graph should have a citing paper with an affiliated author"
     return rows[0]
+
+
+# --- a real browser (Debian's Chromium via playwright), for the browser tests ----------
+DOCS = ROOT / "docs"
+CHROMIUM_BIN = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
+    if not Path(CHROMIUM_BIN).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM_BIN, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: object, live: LiveServer) -> Iterator[object]:
+    """A tab that can reach the server and nothing else, and fails the test on a JS error."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, base_url=live.url)
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live.url) else route.abort()
+        ),
+    )
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    yield tab
+    context.close()
+    assert not errors, errors

@@ -5,49 +5,12 @@ They write the README's screenshots (docs/search.png, docs/concept-page.png, ...
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.service.conftest import LiveServer, select
-from tests.service.test_browser import ARGS, CHROMIUM, DOCS
+from tests.service.conftest import DOCS, LiveServer, select
 
 ACE2 = "/concept/ckg-ace2"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed"
-    )
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def page(chromium: object, live: LiveServer) -> Iterator[object]:
-    """A tab that can reach the server and nothing else, and fails the test on a JS error."""
-    context = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=live.url)
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(live.url) else route.abort()
-        ),
-    )
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    yield tab
-    context.close()
-    assert not errors, errors
 
 
 def _fetch_ms(page: object, needle: str) -> float:
