@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,23 @@ def test_preprint_doi_is_read_from_the_copyright_line_and_the_line_is_removed(sa
     text = read_fulltext(path)
     assert text.doi.startswith("10.1101/") and text.doi in raw
     assert not any("copyright holder for this preprint" in p for p in text.body)
+
+
+def test_a_parse_read_without_its_body_keeps_everything_else(sample_dir) -> None:
+    """Builds whose steps read no body skip cleaning it; nothing else may change."""
+    for path in sorted(sample_dir.glob("*/*.json"))[:40]:
+        full, lean = read_fulltext(path), read_fulltext(path, body=False)
+        assert lean.body == [] and (full.body or path.stat().st_size < 2000)
+        assert replace(full, body=[]) == lean  # the preprint DOI is still read from the body
+
+
+def test_a_build_reads_bodies_only_when_a_step_reads_them() -> None:
+    from ckg_rdf.pipeline.affiliations_step import AffiliationsStep
+    from ckg_rdf.pipeline.papers_step import PapersStep
+    from ckg_rdf.pipeline.steps import StepDefaults
+
+    assert not PapersStep.reads_body and not AffiliationsStep.reads_body
+    assert StepDefaults.reads_body  # a step that does not say is given the body
 
 
 def test_metadata_author_strings_are_split_into_names() -> None:

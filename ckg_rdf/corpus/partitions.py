@@ -35,6 +35,7 @@ CREATE TEMP TABLE IF NOT EXISTS plan_claims (parse_id TEXT PRIMARY KEY) WITHOUT 
 CREATE TEMP TABLE IF NOT EXISTS plan_spans (
     part INTEGER PRIMARY KEY, start INTEGER, stop INTEGER, lines INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS plan_rows (part INTEGER, paper_id TEXT);
+CREATE INDEX IF NOT EXISTS temp.plan_rows_part ON plan_rows(part);
 CREATE TEMP TABLE IF NOT EXISTS plan_parses (seq INTEGER PRIMARY KEY, path TEXT, parse_id TEXT);
 """
 _CHUNK = 5_000
@@ -186,9 +187,10 @@ class CorpusPlan:
 
 
 def read_partition(
-    layout: CorpusLayout, partition: Partition
+    layout: CorpusLayout, partition: Partition, *, body: bool = True
 ) -> tuple[list[PaperRecord], list[Problem]]:
-    """The papers of one partition and the problems met reading them.
+    """The papers of one partition and the problems met reading them (``body=False``:
+    without their body paragraphs, when no step reads them).
 
     Row-level problems of metadata.csv were reported by the scan and are not
     repeated; problems with the full texts are reported here.
@@ -199,12 +201,12 @@ def read_partition(
         for item in read_metadata(layout.metadata_csv, partition.rows):
             if isinstance(item, Problem):
                 continue
-            record, found = record_from_row(item, layout)
+            record, found = record_from_row(item, layout, body=body)
             problems.extend(found)
             records.append(record)
     seen: set[str] = set()
     for path in partition.parses:
-        record, found = record_from_parse(Path(path))
+        record, found = record_from_parse(Path(path), body=body)
         if record is not None and (record.paper_id in seen or record.paper_id in partition.skip):
             continue
         problems.extend(found)

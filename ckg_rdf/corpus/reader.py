@@ -81,18 +81,22 @@ def row_claims(row: MetadataRow) -> list[str]:
     return keys
 
 
-def record_from_parse(path: Path) -> tuple[PaperRecord | None, list[Problem]]:
-    """A paper from a parse file no metadata row names, and what was wrong with it."""
+def record_from_parse(path: Path, *, body: bool = True) -> tuple[PaperRecord | None, list[Problem]]:
+    """A paper from a parse file no metadata row names, and what was wrong with it
+    (``body=False``: without its body paragraphs, see :func:`read_fulltext`)."""
     try:
-        text = read_fulltext(path)
+        text = read_fulltext(path, body=body)
     except FullTextError as exc:
         return None, [Problem(str(path), str(exc))]
     problems = [_unsafe_problem(text.path, text.unsafe_strings)] if text.unsafe_strings else []
     return _from_fulltext(text), problems
 
 
-def record_from_row(row: MetadataRow, layout: CorpusLayout) -> tuple[PaperRecord, list[Problem]]:
-    """A paper from a metadata row, joined with its first readable full-text parse."""
+def record_from_row(
+    row: MetadataRow, layout: CorpusLayout, *, body: bool = True
+) -> tuple[PaperRecord, list[Problem]]:
+    """A paper from a metadata row, joined with its first readable full-text parse
+    (``body=False``: without its body paragraphs, see :func:`read_fulltext`)."""
     problems: list[Problem] = []
     shas = row.multi("sha")
     pmcid = normalise_pmcid(row.get("pmcid"))
@@ -137,7 +141,7 @@ def record_from_row(row: MetadataRow, layout: CorpusLayout) -> tuple[PaperRecord
     for _key, path in found:
         assert path is not None
         try:
-            text = read_fulltext(path)
+            text = read_fulltext(path, body=body)
         except FullTextError as exc:
             problems.append(Problem(str(path), f"{exc}: paper loaded from metadata only"))
             continue

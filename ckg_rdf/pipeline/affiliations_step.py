@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
@@ -20,6 +21,7 @@ from ckg_rdf.rdf.iris import IriScheme
 class AffiliationsStep(StepDefaults):
     name: str = "affiliations"
     version: str = "1"
+    reads_body: ClassVar[bool] = False
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()

@@ -25,13 +25,15 @@ class PapersStep(StepDefaults):
     name: ClassVar[str] = "papers"
     #: 2: qualified ckg:Authorship nodes with the author order; 3: schema:sameAs DOI, PubMed, PMC
     version: ClassVar[str] = "3"
+    reads_body: ClassVar[bool] = False
 
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         out = StepOutput()
         written: list[PaperRecord] = []
+        described: set[str] = set()
         for paper in papers:
             try:
-                triples = list(paper_triples(paper, iris))
+                triples = list(paper_triples(paper, iris, described))
             except ValueError as exc:  # a value RDF cannot carry: report, keep the batch
                 out.failed.append((paper.paper_id, f"cannot be written as RDF: {exc}"))
                 continue

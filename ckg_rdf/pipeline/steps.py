@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from pyoxigraph import Triple
 
@@ -75,7 +75,14 @@ class PaperStep(Protocol):
 
 class StepDefaults:
     """What most paper steps have: no triples of their own outside the papers, nothing to
-    count over the whole graph. Inherit it and write only ``run``."""
+    count over the whole graph. Inherit it and write only ``run``.
+
+    ``reads_body`` says whether the step reads ``PaperRecord.body``; when no step of a
+    build does, the body paragraphs are not cleaned and the records carry none. A step
+    without the attribute is taken to read them.
+    """
+
+    reads_body: ClassVar[bool] = True
 
     def static_triples(self, iris: IriScheme) -> list[Triple]:
         return []

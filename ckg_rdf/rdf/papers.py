@@ -31,11 +31,17 @@ def _lit(value: str) -> Literal:
     return Literal(value)
 
 
-def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
+def paper_triples(
+    paper: PaperRecord, iris: IriScheme, described: set[str] | None = None
+) -> Iterator[Triple]:
     """Everything a paper record asserts: the paper, its authors, their institutions.
 
     Each kept author also gets a ``ckg:Authorship`` node (``{paper}#author-{n}``)
     with its 1-based position among the kept authors, so the order survives.
+
+    ``described`` (the ids of the authors and institutions whose names were already
+    written for the batch; updated here) skips writing a name twice: an author's name
+    triples are the same on each of their papers, and a batch repeats them often.
     """
     p = iris.paper(paper.paper_id)
     yield Triple(p, RDF.type, CKG.Paper)
@@ -84,14 +90,17 @@ def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
         yield Triple(entry, RDF.type, CKG.Authorship)
         yield Triple(entry, CKG.author, a)
         yield Triple(entry, CKG.authorPosition, Literal(str(position), datatype=XSD.integer))
-        yield Triple(a, RDF.type, CKG.Author)
-        yield Triple(a, RDFS.label, _lit(ident.display_name))
-        yield Triple(a, CKG.name, _lit(ident.display_name))
-        yield Triple(a, CKG.familyName, _lit(ident.last))
-        if ident.first:
-            yield Triple(a, CKG.givenName, _lit(ident.first))
-        if ident.middle:
-            yield Triple(a, CKG.middleName, _lit(ident.middle))
+        # keyed by what is written, not the IRI alone: two spellings may share an IRI
+        key = f"{a.value} {ident.display_name} {ident.first} {ident.middle} {ident.last}"
+        if described is None or _first_time(described, key):
+            yield Triple(a, RDF.type, CKG.Author)
+            yield Triple(a, RDFS.label, _lit(ident.display_name))
+            yield Triple(a, CKG.name, _lit(ident.display_name))
+            yield Triple(a, CKG.familyName, _lit(ident.last))
+            if ident.first:
+                yield Triple(a, CKG.givenName, _lit(ident.first))
+            if ident.middle:
+                yield Triple(a, CKG.middleName, _lit(ident.middle))
         if author.email and "@" in author.email:
             yield Triple(a, CKG.email, _lit(author.email))
         for aff in author.affiliations:
@@ -100,6 +109,10 @@ def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
                 continue
             i = iris.institution(inst_id)
             yield Triple(a, CKG.affiliatedWith, i)
+            # the name and place of an institution are what its entry says: keyed by both
+            key = f"{i.value} {aff.institution} {aff.location}"
+            if described is not None and not _first_time(described, key):
+                continue
             yield Triple(i, RDF.type, CKG.Institution)
             yield Triple(i, RDFS.label, _lit(aff.institution))
             yield Triple(i, CKG.institutionName, _lit(aff.institution))
@@ -111,6 +124,13 @@ def paper_triples(paper: PaperRecord, iris: IriScheme) -> Iterator[Triple]:
             ):
                 if value:
                     yield Triple(i, predicate, _lit(value))
+
+
+def _first_time(described: set[str], key: str) -> bool:
+    if key in described:
+        return False
+    described.add(key)
+    return True
 
 
 def same_as(node: NamedNode, paper: PaperRecord) -> Iterator[Triple]:

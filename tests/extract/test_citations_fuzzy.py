@@ -592,6 +592,28 @@ def test_a_retitled_paper_is_reindexed(tmp_path: Path) -> None:
     assert grams == db.execute("SELECT SUM(df) FROM gram_df").fetchone()[0] > 0
 
 
+
+def test_a_paper_read_again_replaces_its_bibliography_and_keeps_the_others() -> None:
+    """Re-adding a paper drops the entries it no longer has; new papers add theirs."""
+    index = CitationIndex(sqlite3.connect(":memory:"))
+    index.add_papers([PaperRecord("b", title=TITLE_B)])
+    first = PaperRecord(
+        "c", title="Citing", bib_entries=[BibEntry("b0", TITLE_A), BibEntry("b1", TITLE_B)]
+    )
+    other = PaperRecord("d", title="Another citing paper", bib_entries=[BibEntry("x0", TITLE_B)])
+    index.add_papers([first, other])
+    assert index.count_refs() == 3
+    index.add_papers([PaperRecord("c", title="Citing", bib_entries=[BibEntry("b1", TITLE_B)])])
+    assert index.count_refs() == 2
+    assert sorted((r.citing, r.ref_id, r.cited) for r in index.resolve()) == [
+        ("c", "b1", "b"),
+        ("d", "x0", "b"),
+    ]
+    # the same paper twice in one batch: one title row, indexed once
+    index.add_papers([PaperRecord("e", title=TITLE_A), PaperRecord("e", title=TITLE_A)])
+    rows = index.db.execute("SELECT COUNT(*) FROM paper_titles WHERE paper_id = 'e'")
+    assert rows.fetchone()[0] == 1
+
 def test_a_store_from_before_fuzzy_matching_is_upgraded() -> None:
     db = sqlite3.connect(":memory:")
     db.executescript(
