@@ -8,8 +8,9 @@ sees:
 
 * **refs** (external bibliographic coupling): for a paper with a parsed
   bibliography, the relevant papers are those sharing at least two references
-  that are *not* papers of the corpus (matched by DOI, else normalised title,
-  read from the build state's bibliography table). The graph holds only the
+  that are *not* papers of the corpus (read from the build state's
+  bibliography table; see :func:`external_refs` for what is a corpus paper
+  and when two entries are one reference). The graph holds only the
   in-corpus ``ckg:cites`` edges, so no feature of any mode is computed from
   these references: the truth is independent of the rankers, and the graph
   and its TransE vectors are used as built.
@@ -47,10 +48,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ckg_rdf.corpus.normalise import content_words, fuzzy_title
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.embed.combine import combine
 from ckg_rdf.embed.index import IndexConfig, SimilarityIndex, _Space, build_hnsw
 from ckg_rdf.embed.kge import KGE_BACKENDS, KGEConfig, graph_triples
+from ckg_rdf.extract.citations import CitationIndex
 from ckg_rdf.rdf.graphs import in_graph
 from ckg_rdf.recommend.evaluation import METRICS, bootstrap_ci, paired_bootstrap, per_query
 from ckg_rdf.recommend.fusion import FEATURES, FusionWeights, feature_matrix, fuse, order, rrf
@@ -68,22 +71,53 @@ GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 
 # --- truths ---------------------------------------------------------------------------
 def external_refs(data: DataDir, base: str) -> dict[str, set[str]]:
-    """Paper IRI -> keys of its bibliography entries that match no corpus paper."""
-    db = sqlite3.connect(f"file:{data.state_file}?mode=ro", uri=True)
+    """Paper IRI -> the references of its bibliography that are not corpus papers.
+
+    An entry is a corpus paper when its DOI, PMID, PMCID or title key is a corpus
+    paper's, or when the build's resolver links it (fuzzy titles included): those
+    links are ``ckg:cites`` edges that the rankers see, so they must not be in a
+    truth. The others are grouped into references: two entries are the same
+    reference when they share a DOI or the same title as fuzzy matching spells it
+    (``fuzzy_title``, at least four content words), so "Title. medRxiv" and
+    "Title" cited by two papers, one with a DOI and one without, count as one.
+    """
+    state = sqlite3.connect(f"file:{data.state_file}?mode=ro", uri=True)
+    db = sqlite3.connect(":memory:")  # the resolver writes its scratch tables: a copy
+    state.backup(db)
+    state.close()
+    index = CitationIndex(db)
+    resolved = {(r.citing, r.ref_id) for r in index.resolve()}
     owners: set[tuple[str, str]] = set()
     for row in db.execute("SELECT doi, pmid, pmcid, title_key FROM paper_keys"):
         owners.update((n, k) for n, k in zip(("doi", "pmid", "pmcid", "t"), row, strict=True) if k)
-    refs: dict[str, set[str]] = defaultdict(set)
-    for citing, doi, pmid, pmcid, tk in db.execute(
-        "SELECT citing, doi, pmid, pmcid, title_key FROM bib_refs"
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    entries: list[tuple[str, list[str]]] = []
+    for citing, ref_id, doi, pmid, pmcid, tk, title in db.execute(
+        "SELECT citing, ref_id, doi, pmid, pmcid, title_key, title FROM bib_refs"
     ):
         keys = (("doi", doi), ("pmid", pmid), ("pmcid", pmcid), ("t", tk))
-        if any(k and (n, k) in owners for n, k in keys):
-            continue  # an in-corpus paper (or an ambiguous key): not external
-        key = f"doi:{doi.lower()}" if doi else (f"title:{tk}" if tk and len(tk) > 20 else None)
-        if key:
-            refs[f"{base}paper/{citing}"].add(key)
+        if (citing, ref_id) in resolved or any(k and (n, k) in owners for n, k in keys):
+            continue  # a corpus paper (or an ambiguous key): not external
+        fuzzy = fuzzy_title(title or "")
+        names = [f"doi:{doi.lower()}"] if doi else []
+        if len(content_words(fuzzy)) >= 4:
+            names.append(f"title:{fuzzy}")
+        if names:
+            for other in names[1:]:
+                parent[find(other)] = find(names[0])
+            entries.append((f"{base}paper/{citing}", names))
     db.close()
+    refs: dict[str, set[str]] = defaultdict(set)
+    for paper, names in entries:
+        refs[paper].add(find(names[0]))
     return refs
 
 
