@@ -592,7 +592,6 @@ def test_a_retitled_paper_is_reindexed(tmp_path: Path) -> None:
     assert grams == db.execute("SELECT SUM(df) FROM gram_df").fetchone()[0] > 0
 
 
-
 def test_a_paper_read_again_replaces_its_bibliography_and_keeps_the_others() -> None:
     """Re-adding a paper drops the entries it no longer has; new papers add theirs."""
     index = CitationIndex(sqlite3.connect(":memory:"))
@@ -613,6 +612,7 @@ def test_a_paper_read_again_replaces_its_bibliography_and_keeps_the_others() -> 
     index.add_papers([PaperRecord("e", title=TITLE_A), PaperRecord("e", title=TITLE_A)])
     rows = index.db.execute("SELECT COUNT(*) FROM paper_titles WHERE paper_id = 'e'")
     assert rows.fetchone()[0] == 1
+
 
 def test_a_store_from_before_fuzzy_matching_is_upgraded() -> None:
     db = sqlite3.connect(":memory:")
