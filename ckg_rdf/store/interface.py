@@ -104,7 +104,8 @@ class GraphWriter(GraphReader, Protocol):
 
     def load(self, ntriples: bytes | Path, graph: NamedNode) -> None:
         """Add N-Triples (bytes, or a file of them) to ``graph``: the build's bulk path,
-        parsed natively with no term objects."""
+        parsed natively with no term objects. They must be a serialisation of valid terms
+        (the build's own output): a store may skip validating them again."""
         ...
 
     def update(self, sparql: str) -> None:
