@@ -92,7 +92,7 @@ def paper_triples(
         yield Triple(entry, CKG.authorPosition, Literal(str(position), datatype=XSD.integer))
         # keyed by what is written, not the IRI alone: two spellings may share an IRI
         key = f"{a.value} {ident.display_name} {ident.first} {ident.middle} {ident.last}"
-        if described is None or _first_time(described, key):
+        if _first_time(described, key):
             yield Triple(a, RDF.type, CKG.Author)
             yield Triple(a, RDFS.label, _lit(ident.display_name))
             yield Triple(a, CKG.name, _lit(ident.display_name))
@@ -111,7 +111,7 @@ def paper_triples(
             yield Triple(a, CKG.affiliatedWith, i)
             # the name and place of an institution are what its entry says: keyed by both
             key = f"{i.value} {aff.institution} {aff.location}"
-            if described is not None and not _first_time(described, key):
+            if not _first_time(described, key):
                 continue
             yield Triple(i, RDF.type, CKG.Institution)
             yield Triple(i, RDFS.label, _lit(aff.institution))
@@ -126,7 +126,10 @@ def paper_triples(
                     yield Triple(i, predicate, _lit(value))
 
 
-def _first_time(described: set[str], key: str) -> bool:
+def _first_time(described: set[str] | None, key: str) -> bool:
+    """Whether ``key`` is new to ``described`` (recording it); always, without a set."""
+    if described is None:
+        return True
     if key in described:
         return False
     described.add(key)
