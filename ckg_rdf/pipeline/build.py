@@ -34,6 +34,7 @@ from ckg_rdf.corpus.partitions import CorpusPlan
 from ckg_rdf.corpus.records import Problem
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.errors import CkgError
+from ckg_rdf.pipeline.collector import build_collector
 from ckg_rdf.pipeline.executors import EXECUTORS, Executor
 from ckg_rdf.pipeline.sinks import Sinks
 from ckg_rdf.pipeline.state import BuildState
@@ -141,6 +142,7 @@ def resolve_stages(names: Iterable[str], config: BuildConfig) -> list[GraphStage
     return stages
 
 
+@build_collector()
 def build(
     config: BuildConfig,
     *,

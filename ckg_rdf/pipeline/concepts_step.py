@@ -18,7 +18,7 @@ from ckg_rdf.config import BuildConfig
 from ckg_rdf.corpus.records import PaperRecord
 from ckg_rdf.extract.concepts import EXTRACTORS, ConceptExtractor, Mention
 from ckg_rdf.pipeline.steps import StepOutput, shared
-from ckg_rdf.rdf.concepts import ConceptLink, concept_triples, link_triples, type_triples
+from ckg_rdf.rdf.concepts import ConceptLink, concept_triples, paper_link_triples, type_triples
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.store import GraphReader, count_rows
 from ckg_rdf.vocab import CKG
@@ -85,6 +85,17 @@ class ConceptStep:
         )
         return {"distinct concepts": count_rows(store, query)}
 
+    def _concept_triples(
+        self, described: dict[str, list[Triple]], concept_id: str, iris: IriScheme
+    ) -> list[Triple]:
+        """A concept's own triples, made once per process (every batch repeats them)."""
+        triples = described.get(concept_id)
+        if triples is None:
+            info = self.extractor.concept(concept_id)
+            triples = [] if info is None else list(concept_triples(info, iris))
+            described[concept_id] = triples
+        return triples
+
     def run(self, papers: Sequence[PaperRecord], iris: IriScheme) -> StepOutput:
         extractor = self.extractor
         out = StepOutput()
@@ -98,30 +109,30 @@ class ConceptStep:
         for owner, mentions in zip(owners, extractor.extract_batch(texts), strict=True):
             per_paper[owner].extend(mentions)
         emitted: set[str] = set()
+        described = shared(("concept triples", self.backend, self.options, iris), dict)
         version = self.version
         for paper, mentions in zip(papers, per_paper, strict=True):
             out.counts["papers annotated"] += 1
             out.counts["mentions"] += len(mentions)
             out.counts["negated mentions (not counted)"] += sum(1 for m in mentions if m.negated)
             links = aggregate(mentions)
-            if links:
-                out.counts["papers with concepts"] += 1
+            if not links:
+                continue
+            out.counts["papers with concepts"] += 1
             out.counts["paper-concept links"] += len(links)
             for link in links:
                 if link.concept_id not in emitted:
                     emitted.add(link.concept_id)
-                    info = extractor.concept(link.concept_id)
-                    if info is not None:
-                        out.triples.extend(concept_triples(info, iris))
-                out.triples.extend(
-                    link_triples(
-                        paper.paper_id,
-                        link,
-                        iris,
-                        extractor_name=extractor.name,
-                        extractor_version=version,
-                    )
+                    out.triples.extend(self._concept_triples(described, link.concept_id, iris))
+            out.triples.extend(
+                paper_link_triples(
+                    iris.paper(paper.paper_id),
+                    links,
+                    iris,
+                    extractor_name=extractor.name,
+                    extractor_version=version,
                 )
+            )
         return out
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_chec
 from pyoxigraph import Triple
 
 from ckg_rdf.corpus.records import PaperRecord
+from ckg_rdf.pipeline.collector import freeze_resources
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.registry import Registry
 
@@ -209,4 +210,6 @@ def shared(key: object, factory: Callable[[], R]) -> R:
     """A resource set up once per process (per worker, under a distributed executor)."""
     if key not in _SHARED:
         _SHARED[key] = factory()
+        # it lives as long as the process: keep the collector from re-scanning it
+        freeze_resources()
     return _SHARED[key]  # type: ignore[return-value]

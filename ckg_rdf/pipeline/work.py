@@ -24,6 +24,7 @@ from ckg_rdf.corpus.layout import CorpusLayout
 from ckg_rdf.corpus.partitions import Partition, read_partition
 from ckg_rdf.corpus.records import PaperRecord, Problem
 from ckg_rdf.errors import CkgError
+from ckg_rdf.pipeline.collector import for_build_work
 from ckg_rdf.pipeline.steps import PaperStep, StepOutput
 from ckg_rdf.rdf.iris import IriScheme
 
@@ -66,6 +67,7 @@ class PartitionResult:
 def run_partition(job: PartitionJob) -> PartitionResult:
     """Read ``job.partition`` and run every step on the papers that need it."""
     started = time.process_time()
+    for_build_work()  # once per worker would do; it costs nothing to repeat
     body = any(getattr(step, "reads_body", True) for step in job.steps)
     records, problems = read_partition(job.layout, job.partition, body=body)
     result = PartitionResult(

@@ -13,8 +13,9 @@ nodes, no duplicates), and it dereferences with its paper.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyoxigraph import Literal, NamedNode, Triple
 
@@ -80,22 +81,64 @@ def link_triples(
     *,
     extractor_name: str,
     extractor_version: str,
-) -> Iterator[Triple]:
+) -> list[Triple]:
     """The direct edge and the qualified annotation for one paper-concept pair."""
-    paper = iris.paper(paper_id)
-    concept = iris.concept(link.concept_id)
-    ann = iris.annotation(paper_id, link.concept_id)
-    yield Triple(paper, CKG.associatedConcept, concept)
-    yield Triple(ann, RDF.type, CKG.ConceptAnnotation)
-    yield Triple(ann, OA.hasTarget, paper)
-    yield Triple(ann, OA.hasBody, concept)
-    yield Triple(ann, OA.motivatedBy, OA.identifying)
-    yield Triple(ann, CKG.mentionCount, Literal(str(link.mention_count), datatype=XSD.integer))
-    yield Triple(ann, CKG.score, Literal(f"{link.score:.4f}", datatype=XSD.double))
-    yield Triple(ann, CKG.extractorVersion, Literal(extractor_version))
+    return paper_link_triples(
+        iris.paper(paper_id),
+        [link],
+        iris,
+        extractor_name=extractor_name,
+        extractor_version=extractor_version,
+    )
+
+
+def paper_link_triples(
+    paper: NamedNode,
+    links: Iterable[ConceptLink],
+    iris: IriScheme,
+    *,
+    extractor_name: str,
+    extractor_version: str,
+) -> list[Triple]:
+    """:func:`link_triples` for all of one paper's links at once.
+
+    A build writes nine triples for each of millions of links, so the terms
+    that repeat are made once: the paper's IRI per paper, the version and
+    agent per call, count and score literals per distinct value.
+    """
+    version = Literal(extractor_version)
     agent = AGENTS.get(extractor_name)
-    if agent is not None:
-        yield Triple(ann, PROV.wasAttributedTo, agent)
+    out: list[Triple] = []
+    add = out.append
+    for link in links:
+        concept = _concept_iri(iris, link.concept_id)
+        ann = iris.annotation_of(paper, link.concept_id)
+        add(Triple(paper, CKG.associatedConcept, concept))
+        add(Triple(ann, RDF.type, CKG.ConceptAnnotation))
+        add(Triple(ann, OA.hasTarget, paper))
+        add(Triple(ann, OA.hasBody, concept))
+        add(Triple(ann, OA.motivatedBy, OA.identifying))
+        add(Triple(ann, CKG.mentionCount, _integer(link.mention_count)))
+        add(Triple(ann, CKG.score, _score(link.score)))
+        add(Triple(ann, CKG.extractorVersion, version))
+        if agent is not None:
+            add(Triple(ann, PROV.wasAttributedTo, agent))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _concept_iri(iris: IriScheme, concept_id: str) -> NamedNode:
+    return iris.concept(concept_id)
+
+
+@lru_cache(maxsize=4096)
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=XSD.integer)
+
+
+@lru_cache(maxsize=65536)
+def _score(value: float) -> Literal:
+    return Literal(f"{value:.4f}", datatype=XSD.double)
 
 
 def type_triples() -> Iterator[Triple]:

@@ -134,7 +134,11 @@ class IriScheme:
 
     def annotation(self, paper_id: str, concept_id: str) -> NamedNode:
         """A paper's qualified link to a concept: ``{paper}#concept-{id}``."""
-        return self._hash(paper_id, "concept", concept_id)
+        return self.annotation_of(self.paper(paper_id), concept_id)
+
+    def annotation_of(self, paper: NamedNode, concept_id: str) -> NamedNode:
+        """:meth:`annotation` from the paper's IRI, for a writer that already has it."""
+        return NamedNode(f"{paper.value}#concept-{_enc(concept_id)}")
 
     def topic_assignment(self, paper_id: str, topic_id: str) -> NamedNode:
         """A paper's qualified link to a topic: ``{paper}#topic-{id}``."""

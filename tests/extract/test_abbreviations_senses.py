@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from ckg_rdf.extract.concepts.abbreviations import (
+    _best_long_form_by_char,
     best_long_form,
     find_abbreviations,
     short_form_uses,
@@ -35,6 +38,15 @@ def test_schwartz_hearst_pairs() -> None:
     ]
     # text re-joined from corpus tokens spaces out hyphens
     assert _pairs("5 - fluorouracil ( 5 - FU ) was") == [("5 - FU", "5 - fluorouracil")]
+
+
+def test_the_ascii_long_form_search_agrees_with_the_character_loop() -> None:
+    """The fast path (one ``rfind`` a character) finds what Schwartz-Hearst's loop finds."""
+    rng = random.Random(16)
+    for _ in range(20000):
+        short = "".join(rng.choices("abcAB1-x ", k=rng.randint(0, 6)))
+        long = "".join(rng.choices("abcABx1 -y(", k=rng.randint(0, 30)))
+        assert best_long_form(short, long) == _best_long_form_by_char(short, long), (short, long)
 
 
 def test_not_abbreviations() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 from ckg_rdf.extract.concepts.matcher import VocabularyMatcher
 from ckg_rdf.extract.concepts.negation import is_negated
 from ckg_rdf.extract.concepts.normalise import normalise_text, plural_forms
@@ -14,6 +17,25 @@ def _ids(matcher: VocabularyMatcher, text: str) -> list[str]:
 def test_normalised_text_keeps_offsets() -> None:
     for text in ["SARS-CoV-2 (COVID-19)", "TNF-α’s role", "İstanbul ﬁbrosis", ""]:
         assert len(normalise_text(text)) == len(text)
+
+
+def _random_texts(alphabet: str, n: int = 3000) -> list[str]:
+    rng = random.Random(15)
+    return ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(n)]
+
+
+def test_normalised_text_is_the_lower_case_letters_and_digits_with_spaces_elsewhere() -> None:
+    ascii_only = string.ascii_letters + string.digits + string.punctuation + " \t\n"
+    mixed = ascii_only + "αΣςé–’°µ²İﬁ_×"
+    for text in _random_texts(ascii_only) + _random_texts(mixed):
+        low = text.lower()
+        if len(low) == len(text):
+            expected = "".join(c if c.isalnum() else " " for c in low)
+        else:  # a character whose lower case is longer ("İ") stays as it is
+            expected = "".join(
+                (c.lower() if len(c.lower()) == 1 else c) if c.isalnum() else " " for c in text
+            )
+        assert normalise_text(text) == expected, text
 
 
 def test_plurals() -> None:

@@ -51,6 +51,26 @@ def best_long_form(short: str, long: str) -> int | None:
     the short form, right to left, must occur in order in the long form, and
     the first must start a word.
     """
+    if not (short.isascii() and long.isascii()):
+        return _best_long_form_by_char(short, long)
+    # ASCII: lower-casing is per character, so each step is one C-level rfind
+    low = long.lower()
+    pos = len(long) - 1
+    for s in range(len(short) - 1, -1, -1):
+        c = short[s].lower()
+        if not c.isalnum():
+            continue
+        pos = low.rfind(c, 0, pos + 1)
+        while s == 0 and pos > 0 and long[pos - 1].isalnum():
+            pos = low.rfind(c, 0, pos)
+        if pos < 0:
+            return None
+        pos -= 1
+    return long.rfind(" ", 0, pos + 1) + 1
+
+
+def _best_long_form_by_char(short: str, long: str) -> int | None:
+    """:func:`best_long_form` for any text: one character at a time."""
     s = len(short) - 1
     pos = len(long) - 1
     while s >= 0:

@@ -62,9 +62,16 @@ class VocabularyMatcher:
         norm = " " + normalise_text(text) + " "
         shouting = is_shouting(text)
         hits: list[tuple[int, int, str, float, bool]] = []
+        append = hits.append
         for end, (key_len, candidates) in self._automaton.iter(norm):
             start = end - key_len + 1
             stop = end - 1
+            concept_id, exact, score = candidates[0]
+            if exact is None:
+                # the common case, the best candidate is case-blind: it wins outright
+                # (the key is wrapped in two spaces, so its length is key_len - 2)
+                append((start, stop, concept_id, score, score < 1.0 and key_len <= 6))
+                continue
             surface = None
             for concept_id, exact, score in candidates:
                 if exact is not None:
@@ -90,7 +97,7 @@ class VocabularyMatcher:
         kept: list[tuple[int, int, str, float, bool]] = []
         for h in hits:
             s, e = h[0], h[1]
-            if any(taken[s:e]):
+            if taken.find(1, s, e) >= 0:
                 continue
             taken[s:e] = b"\x01" * (e - s)
             kept.append(h)
