@@ -109,7 +109,12 @@ class ConceptStep:
         for owner, mentions in zip(owners, extractor.extract_batch(texts), strict=True):
             per_paper[owner].extend(mentions)
         emitted: set[str] = set()
-        described = shared(("concept triples", self.backend, self.options, iris), dict)
+        # per process, like the extractor they come from (an instance of the caller's: per run)
+        described: dict[str, list[Triple]] = (
+            {}
+            if self.instance is not None
+            else shared(("concept triples", self.backend, self.options, iris), dict)
+        )
         version = self.version
         for paper, mentions in zip(papers, per_paper, strict=True):
             out.counts["papers annotated"] += 1

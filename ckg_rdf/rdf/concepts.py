@@ -74,24 +74,6 @@ def concept_triples(info: ConceptInfo, iris: IriScheme) -> Iterator[Triple]:
             yield Triple(node, match, target)
 
 
-def link_triples(
-    paper_id: str,
-    link: ConceptLink,
-    iris: IriScheme,
-    *,
-    extractor_name: str,
-    extractor_version: str,
-) -> list[Triple]:
-    """The direct edge and the qualified annotation for one paper-concept pair."""
-    return paper_link_triples(
-        iris.paper(paper_id),
-        [link],
-        iris,
-        extractor_name=extractor_name,
-        extractor_version=extractor_version,
-    )
-
-
 def paper_link_triples(
     paper: NamedNode,
     links: Iterable[ConceptLink],
@@ -100,7 +82,7 @@ def paper_link_triples(
     extractor_name: str,
     extractor_version: str,
 ) -> list[Triple]:
-    """:func:`link_triples` for all of one paper's links at once.
+    """The direct edge and the qualified annotation for each of one paper's concept links.
 
     A build writes nine triples for each of millions of links, so the terms
     that repeat are made once: the paper's IRI per paper, the version and
