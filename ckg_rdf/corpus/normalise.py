@@ -148,6 +148,8 @@ def citation_title(title: str) -> str:
     if "$" in title or "{" in title or "}" in title:
         title = title.replace("$", "").replace("{", "").replace("}", "")
     title = " ".join(title.split())
+    # every step below only cuts the title's end, so what follows is a prefix of this
+    # text and a substring absent from ``low`` is absent from it too
     low = title.lower()
     if "head" in low or "title" in low:
         title = _RUNNING_TITLE.sub("", title)
