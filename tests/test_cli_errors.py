@@ -65,6 +65,11 @@ def test_a_port_out_of_range_is_a_usage_error(built_sample) -> None:  # type: ig
     _assert_one_line(result, 2, "--port", "65535")
 
 
+def test_updates_need_a_single_server_process(built_sample) -> None:  # type: ignore[no-untyped-def]
+    result = ckg("serve", "--store", str(built_sample[0]), "--allow-update", "--processes", "2")
+    _assert_one_line(result, 2, "--allow-update", "single server process")
+
+
 def test_a_port_in_use_is_named_before_serving(built_sample) -> None:  # type: ignore[no-untyped-def]
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

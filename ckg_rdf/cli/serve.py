@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import secrets
 import socket
 from typing import Annotated, Any
@@ -128,6 +129,16 @@ def serve_command(
             min=1024, help="Largest request body in bytes (default 1 MiB).", show_default=False
         ),
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="HTTP server processes on the port (default 1). Each has its own --workers "
+            "and its own per-client limits; more than one uses more cores for many small "
+            "requests. Not with --allow-update.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the graph: SPARQL endpoint, dereferenceable IRIs, HTML pages.
 
@@ -156,12 +167,19 @@ def serve_command(
         "service_allow": tuple(service_allow) if service_allow else None,
         "service_timeout_s": service_timeout,
         "max_body_bytes": max_body,
+        "processes": processes,
     }
     try:
         settings = ServiceSettings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fail(f"bad server settings (options or CKG_* variables): {problems}", EXIT_USAGE)
+    if settings.allow_update and settings.processes > 1:
+        fail(
+            "--allow-update needs a single server process (one writer holds the store): "
+            "leave out --processes",
+            EXIT_USAGE,
+        )
     if settings.allow_update and settings.update_token is None:
         token = secrets.token_urlsafe(24)
         settings = settings.model_copy(update={"update_token": token})
@@ -187,4 +205,17 @@ def serve_command(
         highlight=False,
         markup=False,
     )
+    if settings.processes > 1:
+        from ckg_rdf.service.app import SETTINGS_ENV
+
+        os.environ[SETTINGS_ENV] = settings.to_environment()
+        uvicorn.run(
+            "ckg_rdf.service.app:app_from_environment",
+            factory=True,
+            workers=settings.processes,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+        return
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

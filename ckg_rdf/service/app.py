@@ -8,6 +8,7 @@ the backend, templates and settings through FastAPI dependencies.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -119,6 +120,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         state = holder.get("state")
         return state.build_id if state else None
 
+    app.add_middleware(sparql.SparqlFastPath)  # innermost: the limits and headers apply
     app.add_middleware(SecurityHeaders, build_id=build_id)
     app.add_middleware(HeadAsGet)
     app.add_middleware(
@@ -127,3 +129,17 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         body_timeout_s=settings.body_timeout_s,
     )
     return app
+
+
+#: where ``ckg serve --processes N`` leaves the settings for its server processes
+SETTINGS_ENV = "CKG_SERVICE_SETTINGS_JSON"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several server processes (``ckg serve --processes N``): uvicorn
+    starts each and calls this. A process dies with the process that started it, so a
+    killed server leaves no server process (nor, through them, any worker) behind."""
+    from ckg_rdf.service.worker import die_with_parent
+
+    die_with_parent(os.getppid())
+    return create_app(ServiceSettings.from_environment(os.environ[SETTINGS_ENV]))

@@ -5,10 +5,12 @@ the backend is chosen by the store's kind through :data:`QUERY_BACKENDS`:
 
 * ``oxigraph`` (a data directory): :class:`WorkerBackend`, pools of killable
   worker processes on the embedded store, one lane for SPARQL and one for
-  pages and dereferencing so the pages never wait behind heavy queries. It
-  watches the data directory and, when a new build finishes, opens a new
-  generation of workers in every lane and swaps them in together, so all
-  requests see one snapshot.
+  pages and dereferencing so the pages never wait behind heavy queries; a
+  task that already proved light on the served snapshot runs in the server
+  process instead (:mod:`ckg_rdf.service.light`). It watches the data
+  directory and, when a new build finishes, opens a new generation of workers
+  in every lane (and a new in-process store) and swaps them in together, so
+  all requests see one snapshot.
 * ``sparql`` (a URL): :class:`RemoteBackend`, the same tasks run in threads
   against the remote SPARQL server (which does the heavy lifting; an HTTP
   timeout bounds each call).
@@ -23,6 +25,7 @@ from typing import Any, Protocol
 
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.registry import Registry
+from ckg_rdf.service.light import InProcessRunner, LightMemo, memo_key
 from ckg_rdf.service.pool import WorkerPool
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.tasks import Failure, Limits, run
@@ -48,11 +51,18 @@ class QueryBackend(Protocol):
         *,
         lane: str = SPARQL,
         timeout_s: float | None = None,
-        cancel: asyncio.Event | None = None,
+        cancel: asyncio.Future[Any] | None = None,
         client: str = "",
         heavy_ok: bool = False,
     ) -> object:
-        """Run a task of :mod:`ckg_rdf.service.tasks`; a ``Failure`` when it cannot."""
+        """Run a task of :mod:`ckg_rdf.service.tasks`; a ``Failure`` when it cannot.
+
+        ``cancel``: a future that completes when the client has gone away.
+        """
+        ...
+
+    def proven_light(self, task: object) -> bool:
+        """Whether ``task`` will run without a worker hop (no need to watch the client)."""
         ...
 
 
@@ -76,6 +86,7 @@ class WorkerBackend:
             "max_heavy": settings.max_heavy or settings.workers,
             "max_heavy_per_client": settings.max_heavy_per_client,
         }
+        self.limits = limits
         if writable:
             # one process holds the write lock: every task shares it, and a long task
             # cannot be moved aside (a second writer could not open the store)
@@ -84,10 +95,18 @@ class WorkerBackend:
             self.pools = {SPARQL: only, PAGES: only}
         else:
             self.pools = {
-                SPARQL: WorkerPool(spec, name=SPARQL, size=settings.workers, **common),
+                SPARQL: WorkerPool(spec, name=SPARQL, size=settings.workers, aside=True, **common),
                 PAGES: WorkerPool(spec, name=PAGES, size=settings.page_workers, **common),
             }
+        #: proven-light tasks run here (never on a writable store: its worker holds the lock)
+        self.memo = LightMemo(settings.light_s)
+        self.in_process: InProcessRunner | None = None
         self._watch: asyncio.Task[None] | None = None
+
+    def _open_in_process(self) -> InProcessRunner | None:
+        if self.settings.allow_update or self.settings.light_s <= 0:
+            return None
+        return InProcessRunner(self.data.oxigraph, self.limits, self.settings.workers)
 
     def _distinct_pools(self) -> list[WorkerPool]:
         return list({id(p): p for p in self.pools.values()}.values())
@@ -97,6 +116,7 @@ class WorkerBackend:
         try:
             for pool in pools:
                 await pool.start()
+            self.in_process = await asyncio.to_thread(self._open_in_process)
         except BaseException:
             for pool in pools:
                 await pool.close()
@@ -119,8 +139,13 @@ class WorkerBackend:
         """Open the store again in every lane and switch all of them together."""
         pools = self._distinct_pools()
         fresh = [await pool.prepare() for pool in pools]
+        in_process = await asyncio.to_thread(self._open_in_process)
         for pool, workers in zip(pools, fresh, strict=True):  # no await: one atomic switch
             pool.install(workers)
+        old, self.in_process = self.in_process, in_process
+        self.memo.clear()  # what was light on the old snapshot is unproven on this one
+        if old is not None:
+            old.close()
         self.build_id = build_id
         log.info("now serving build %s", build_id)
 
@@ -130,13 +155,32 @@ class WorkerBackend:
         *,
         lane: str = SPARQL,
         timeout_s: float | None = None,
-        cancel: asyncio.Event | None = None,
+        cancel: asyncio.Future[Any] | None = None,
         client: str = "",
         heavy_ok: bool = False,
     ) -> object:
+        key = memo_key(task)
+        runner = self.in_process
+        cost = self.memo.light_cost(key) if runner is not None else None
+        if runner is not None and cost is not None:
+            return await runner.run(task, cost)
+        memo, generation = self.memo, self.build_id
+
+        def observe(seconds: float) -> None:
+            if self.build_id == generation:  # not measured on a snapshot swapped out since
+                memo.record(key, seconds)
+
         return await self.pools[lane].run(
-            task, timeout_s=timeout_s, cancel=cancel, client=client, heavy_ok=heavy_ok
+            task,
+            timeout_s=timeout_s,
+            cancel=cancel,
+            client=client,
+            heavy_ok=heavy_ok,
+            observe=observe if key is not None else None,
         )
+
+    def proven_light(self, task: object) -> bool:
+        return self.in_process is not None and self.memo.knows_light(memo_key(task))
 
     async def close(self) -> None:
         if self._watch is not None:
@@ -145,6 +189,8 @@ class WorkerBackend:
                 await self._watch
         for pool in self._distinct_pools():
             await pool.close()
+        if self.in_process is not None:
+            self.in_process.close()
 
 
 class RemoteBackend:
@@ -172,7 +218,7 @@ class RemoteBackend:
         *,
         lane: str = SPARQL,
         timeout_s: float | None = None,
-        cancel: asyncio.Event | None = None,
+        cancel: asyncio.Future[Any] | None = None,
         client: str = "",
         heavy_ok: bool = False,
     ) -> object:
@@ -190,6 +236,9 @@ class RemoteBackend:
                 )
             except Exception as exc:  # the store's error says which endpoint and status
                 return Failure("unavailable", str(exc))
+
+    def proven_light(self, task: object) -> bool:
+        return False  # every task is a request to the remote server, watched alike
 
     async def close(self) -> None:
         if self.store is not None:

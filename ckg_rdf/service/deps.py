@@ -9,10 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ckg_rdf.service.middleware import Receive
 from ckg_rdf.service.state import ServiceState
-
-#: how often a route checks whether its client is still there
-DISCONNECT_POLL_S = 0.2
 
 
 def get_state(request: Request) -> ServiceState:
@@ -29,19 +27,25 @@ def client_key(request: Request) -> str:
 
 
 @contextlib.asynccontextmanager
-async def disconnect_event(request: Request) -> AsyncIterator[asyncio.Event]:
-    """An event set when the client goes away (read the request body before entering)."""
-    event = asyncio.Event()
+async def client_gone(receive: Receive) -> AsyncIterator[asyncio.Future[None]]:
+    """A future done when the client goes away (enter after the request body was read).
 
-    async def poll() -> None:
-        while not event.is_set():
-            if await request.is_disconnected():
-                event.set()
+    The server's ``receive`` answers ``http.disconnect`` when the connection is lost, so
+    one waiting task suffices: no polling.
+    """
+    loop = asyncio.get_running_loop()
+    gone: asyncio.Future[None] = loop.create_future()
+
+    async def watch() -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                if not gone.done():
+                    gone.set_result(None)
                 return
-            await asyncio.sleep(DISCONNECT_POLL_S)
 
-    task = asyncio.get_running_loop().create_task(poll())
+    task = loop.create_task(watch())
     try:
-        yield event
+        yield gone
     finally:
         task.cancel()

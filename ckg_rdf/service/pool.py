@@ -2,8 +2,9 @@
 
 pyoxigraph has no query timeout and no way to cancel a query, and a signal
 only lands between result rows. The only sure stop is killing the process
-running it. So every embedded-store access of the service runs in a worker
-process (:mod:`ckg_rdf.service.worker`) and the pool:
+running it. So every embedded-store access of the service that has not
+proved light (:mod:`ckg_rdf.service.light`) runs in a worker process
+(:mod:`ckg_rdf.service.worker`) and the pool:
 
 * **kills** a worker whose task runs past its timeout, or whose client went
   away (the route cancels the task), and starts a replacement in the
@@ -14,11 +15,22 @@ process (:mod:`ckg_rdf.service.worker`) and the pool:
   stays at ``size``), and the heavy worker is retired when it finishes. At
   most ``max_heavy`` heavy tasks run at once, and at most
   ``max_heavy_per_client`` per client; a task that would exceed either is
-  stopped with 503/429 and a message that says why;
+  stopped *when it turns heavy* with 503/429 and a message that says why.
+  Only heavy work is capped: a client's light queries are answered while its
+  heavy query runs and after it, and a neighbour behind the same address is
+  never refused light work;
+* **keeps abusers off the light workers**: a client that hung up on a
+  running query, or whose query timed out, is *suspect* for ``SUSPECT_S``:
+  its queries run in the pool's *aside* lane (niced workers of their own), so
+  cycling heavy queries and hang-ups never holds a light worker nor makes
+  the light workers restart, and they are still answered;
 * **serves one snapshot**: all workers of a pool open the store at the same
   moment (a *generation*); :meth:`WorkerPool.prepare` starts a whole new
   generation and :meth:`WorkerPool.install` swaps it in at once, so a new
   build is never mixed with the old one.
+
+Every answer comes with the seconds the worker spent on it, handed to the
+caller's ``observe`` (how tasks prove light).
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ import socket
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -44,8 +57,8 @@ log = logging.getLogger("ckg_rdf.service")
 STARTUP_TIMEOUT_S = 60.0
 #: niceness of a worker running a heavy task (light queries get the CPU first)
 HEAVY_NICE = 10
-#: how long a client whose query turned heavy, timed out or was abandoned mid-run stays
-#: suspect: its queries then run in a worker of their own at HEAVY_NICE, never a light one
+#: how long a client whose query timed out or was abandoned mid-run stays suspect: its
+#: queries then run in the aside lane at HEAVY_NICE, never on a light worker
 SUSPECT_S = 60.0
 #: a query its client abandons after running this long makes the client suspect (a quick
 #: cancel, as when a reader clicks on, does not)
@@ -71,32 +84,44 @@ class _Worker:
                 self.process.kill()
 
 
+def _settle(future: asyncio.Future[str], state: str) -> None:
+    if not future.done():
+        future.set_result(state)
+
+
 async def _wait_readable(
-    conn: Connection, timeout: float | None, cancel: asyncio.Event | None
+    conn: Connection, timeout: float | None, cancel: asyncio.Future[Any] | None
 ) -> str:
-    """Wait for data on ``conn``: "ready", "timeout" or "cancelled" (never blocks the loop)."""
+    """Wait for data on ``conn``: "ready", "timeout" or "cancelled" (never blocks the loop).
+
+    One future, a reader callback and a timer: no task is created per wait, since this
+    runs on every request.
+    """
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    outcome: asyncio.Future[str] = loop.create_future()
     fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
-    waiters: set[asyncio.Future[Any]] = {ready}
-    cancel_wait: asyncio.Task[Any] | None = None
+    loop.add_reader(fd, _settle, outcome, "ready")
+    timer = loop.call_later(timeout, _settle, outcome, "timeout") if timeout is not None else None
+
+    def cancelled(_: object) -> None:
+        _settle(outcome, "cancelled")
+
     if cancel is not None:
-        cancel_wait = loop.create_task(cancel.wait())
-        waiters.add(cancel_wait)
+        if cancel.done():
+            _settle(outcome, "cancelled")
+        else:
+            cancel.add_done_callback(cancelled)
     try:
-        done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        return await outcome
     finally:
         loop.remove_reader(fd)
-        if cancel_wait is not None:
-            cancel_wait.cancel()
-        if not ready.done():
-            ready.cancel()
-    if ready in done:
-        return "ready"
-    if cancel_wait is not None and cancel_wait in done:
-        return "cancelled"
-    return "timeout"
+        # uvloop's add_reader leaves the socket non-blocking: the pipe's reads and writes of
+        # a long message would then fail half-way with EAGAIN
+        os.set_blocking(fd, True)
+        if timer is not None:
+            timer.cancel()
+        if cancel is not None:
+            cancel.remove_done_callback(cancelled)
 
 
 class WorkerPool:
@@ -112,6 +137,10 @@ class WorkerPool:
         heavy_after_s: float = 1.0,
         max_heavy: int = 2,
         max_heavy_per_client: int = 1,
+        nice: int = 0,
+        aside: bool = False,
+        heavy_by_client: Counter[str] | None = None,
+        suspects: dict[str, float] | None = None,
     ) -> None:
         self.spec = spec
         self.name = name
@@ -120,22 +149,43 @@ class WorkerPool:
         self.heavy_after_s = heavy_after_s
         self.max_heavy = max(1, max_heavy)
         self.max_heavy_per_client = max(1, max_heavy_per_client)
+        #: niceness of every worker of this pool (the aside lane runs at HEAVY_NICE)
+        self.nice = nice
         self.generation = 0
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
-        self._heavy_by_client: Counter[str] = Counter()
+        #: heavy tasks per client, shared with the aside lane (the limits are the server's)
+        self._heavy_by_client: Counter[str] = (
+            heavy_by_client if heavy_by_client is not None else Counter()
+        )
         #: client -> until when (loop time) its queries skip the light workers
-        self._suspects: dict[str, float] = {}
+        self._suspects: dict[str, float] = suspects if suspects is not None else {}
         self._closed = False
         self.restarts = 0
+        #: the lane of suspect clients: one niced worker, sharing this pool's limits
+        self.aside: WorkerPool | None = None
+        if aside:
+            self.aside = WorkerPool(
+                spec,
+                name=f"{name}-aside",
+                size=1,
+                timeout_s=timeout_s,
+                heavy_after_s=heavy_after_s,
+                max_heavy=max_heavy,
+                max_heavy_per_client=max_heavy_per_client,
+                nice=HEAVY_NICE,
+                heavy_by_client=self._heavy_by_client,
+                suspects=self._suspects,
+            )
 
     @property
     def heavy(self) -> int:
         return sum(self._heavy_by_client.values())
 
     def pids(self) -> list[int]:
-        return [w.process.pid for w in self._all if w.process.poll() is None]
+        mine = [w.process.pid for w in self._all if w.process.poll() is None]
+        return mine + (self.aside.pids() if self.aside is not None else [])
 
     # -- life cycle -----------------------------------------------------------
     async def start(self) -> None:
@@ -143,10 +193,11 @@ class WorkerPool:
         self.install(await self.prepare())
 
     async def prepare(self) -> list[_Worker]:
-        """Start a whole new generation of workers (not yet serving)."""
+        """Start a whole new generation of workers (not yet serving), the aside lane's too."""
         generation = self.generation + 1
+        count = self.size + (self.aside.size if self.aside is not None else 0)
         workers = await asyncio.gather(
-            *(self._spawn(generation) for _ in range(self.size)), return_exceptions=True
+            *(self._spawn(generation) for _ in range(count)), return_exceptions=True
         )
         errors = [w for w in workers if isinstance(w, BaseException)]
         if errors:
@@ -159,6 +210,14 @@ class WorkerPool:
     def install(self, workers: list[_Worker]) -> None:
         """Serve from ``workers`` from now on; idle workers of older generations stop now,
         busy ones when their task ends."""
+        if self.aside is not None:
+            aside, workers = workers[self.size :], workers[: self.size]
+            for w in aside:  # spawned by this pool: the aside lane owns them from now on
+                self._all.discard(w)
+                self.aside._all.add(w)
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, w.process.pid, HEAVY_NICE)
+            self.aside.install(aside)
         if workers:
             self.generation = workers[0].generation
         while not self._idle.empty():
@@ -166,7 +225,8 @@ class WorkerPool:
         for w in workers:
             self._idle.put_nowait(w)
 
-    async def _spawn(self, generation: int, *, nice: int = 0) -> _Worker:
+    async def _spawn(self, generation: int, *, nice: int | None = None) -> _Worker:
+        nice = self.nice if nice is None else nice
         ours, theirs = socket.socketpair()
         spec = dict(self.spec, parent=os.getpid())
         try:
@@ -255,30 +315,37 @@ class WorkerPool:
             self._respawn()
 
     # -- running --------------------------------------------------------------
+    def suspect(self, client: str) -> bool:
+        """Whether ``client``'s queries run aside now (it hung up on or timed out a query)."""
+        if not client:
+            return False
+        until = self._suspects.get(client)
+        return until is not None and until > asyncio.get_running_loop().time()
+
     async def run(
         self,
         task: object,
         *,
         timeout_s: float | None = None,
-        cancel: asyncio.Event | None = None,
+        cancel: asyncio.Future[Any] | None = None,
         client: str = "",
         heavy_ok: bool = False,
+        observe: Callable[[float], None] | None = None,
     ) -> object:
         """Run ``task`` in a worker; a :class:`Failure` if it is stopped or the pool is busy.
 
-        ``cancel`` set (the client went away) stops the task at once. ``heavy_ok``
+        ``cancel`` done (the client went away) stops the task at once. ``heavy_ok``
         exempts the service's own long tasks (counting, index loading) from the
-        heavy-query limits.
+        heavy-query limits. ``observe`` gets the seconds the worker spent on an answer.
         """
         timeout = timeout_s or self.timeout_s
-        loop = asyncio.get_running_loop()
-        if not heavy_ok and client and self._suspects.get(client, 0.0) > loop.time():
+        if self.aside is not None and not heavy_ok and self.suspect(client):
             # never a light worker: a client cycling heavy queries and hang-ups would hold
             # one for heavy_after_s each time, and make it restart when it hangs up
-            refusal = self._heavy_refusal(client)
-            if refusal is not None:
-                return refusal
-            return await self._run_aside(task, timeout, cancel, client)
+            return await self.aside.run(
+                task, timeout_s=timeout, cancel=cancel, client=client, observe=observe
+            )
+        loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         started = loop.time()
         try:
@@ -293,7 +360,6 @@ class WorkerPool:
             first = min(self.heavy_after_s, timeout)
             state = await _wait_readable(worker.conn, first, cancel)
             if state == "timeout" and first < timeout:
-                self._suspect(client, heavy_ok)
                 refusal = self._turn_heavy(worker, client, heavy_ok)
                 if refusal is not None:
                     self._replace(worker)
@@ -309,7 +375,7 @@ class WorkerPool:
                     self._suspect(client, heavy_ok)
                 self._replace(worker)
                 return Failure("bad_request", "the client closed the connection")
-            result = worker.conn.recv()
+            result, seconds = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             return Failure("internal", "the query worker died while running the query")
@@ -322,6 +388,8 @@ class WorkerPool:
                 if self._heavy_by_client[heavy_client] <= 0:
                     del self._heavy_by_client[heavy_client]
         self._release(worker)
+        if observe is not None:
+            observe(seconds)
         return result
 
     def _suspect(self, client: str, exempt: bool) -> None:
@@ -329,7 +397,9 @@ class WorkerPool:
             self._suspects[client] = asyncio.get_running_loop().time() + SUSPECT_S
             if len(self._suspects) > 10_000:  # forget the expired ones
                 now = asyncio.get_running_loop().time()
-                self._suspects = {c: t for c, t in self._suspects.items() if t > now}
+                expired = [c for c, t in self._suspects.items() if t <= now]
+                for c in expired:  # in place: the aside lane shares this dict
+                    del self._suspects[c]
 
     def _heavy_refusal(self, client: str) -> Failure | None:
         if self._heavy_by_client[client] >= self.max_heavy_per_client:
@@ -347,39 +417,6 @@ class WorkerPool:
             )
         return None
 
-    async def _run_aside(
-        self, task: object, timeout: float, cancel: asyncio.Event | None, client: str
-    ) -> object:
-        """A suspect client's query (under its heavy limits): counted as heavy from the
-        start, in a worker of its own started at HEAVY_NICE, so a client that keeps
-        sending heavy queries and hanging up never holds a light worker, and never
-        makes the light workers restart."""
-        self._heavy_by_client[client] += 1
-        try:
-            try:
-                worker = await self._spawn(self.generation, nice=HEAVY_NICE)
-            except PoolError as exc:
-                return Failure("internal", str(exc))
-            worker.heavy = True
-            try:
-                worker.conn.send((task, timeout))
-                state = await _wait_readable(worker.conn, timeout, cancel)
-                if state == "timeout":
-                    self._suspect(client, False)
-                    return _timed_out(timeout)
-                if state == "cancelled":
-                    self._suspect(client, False)
-                    return Failure("bad_request", "the client closed the connection")
-                return worker.conn.recv()
-            except (EOFError, OSError):
-                return Failure("internal", "the query worker died while running the query")
-            finally:
-                self._discard(worker)
-        finally:
-            self._heavy_by_client[client] -= 1
-            if self._heavy_by_client[client] <= 0:
-                del self._heavy_by_client[client]
-
     def _turn_heavy(self, worker: _Worker, client: str, exempt: bool) -> Failure | None:
         """Mark a long-running task heavy: renice it and keep light capacity; or refuse it."""
         if not exempt:
@@ -396,6 +433,8 @@ class WorkerPool:
     async def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        if self.aside is not None:
+            await self.aside.close()
         for task in list(self._background):
             task.cancel()
         for worker in list(self._all):

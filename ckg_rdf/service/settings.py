@@ -9,6 +9,7 @@ so the server answers for exactly the IRIs in the data.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class ServiceSettings(BaseSettings):
     workers: int = Field(default_factory=_cores, ge=1)
     #: worker processes reserved for pages and dereferencing
     page_workers: int = Field(1, ge=1)
+    #: HTTP server processes on one port, each with its own workers (1 with allow_update)
+    processes: int = Field(1, ge=1)
     #: a query still running after this many seconds counts as heavy
     heavy_after_s: float = Field(1.0, gt=0)
     #: heavy queries at once (default: workers)
@@ -71,6 +74,22 @@ class ServiceSettings(BaseSettings):
     stats_timeout_s: float = Field(600.0, gt=0)
     #: how often to look for a new build to serve (0: never)
     reload_check_s: float = Field(1.0, ge=0)
+    #: a task a worker answered in under this many seconds runs in the server process the
+    #: next time, on the same snapshot (0: every task in a worker; see service/light.py)
+    light_s: float = Field(0.05, ge=0)
+
+    # -- handing over to the server's other processes -------------------------------
+    def to_environment(self) -> str:
+        """These settings as JSON, secrets included, for the processes ``ckg serve
+        --processes N`` starts (they read it back with :meth:`from_environment`)."""
+        data = self.model_dump(mode="json")
+        if self.update_token is not None:
+            data["update_token"] = self.update_token.get_secret_value()
+        return json.dumps(data)
+
+    @classmethod
+    def from_environment(cls, text: str) -> ServiceSettings:
+        return cls(**json.loads(text))
 
     # -- derived ------------------------------------------------------------------
     @property

@@ -285,6 +285,31 @@ def _preview(result: object, rows: int) -> Payload:
     return Payload(RDF_FORMATS["nt"].media_type, body, "graph", total)
 
 
+#: the fewest bytes one solution takes in each results format (JSON ``{}``, CSV and TSV
+#: an empty line, XML ``<result/>``): a body shorter than this times (cap + 1) cannot
+#: hold more rows than the cap
+_MIN_ROW_BYTES = {"json": 2, "csv": 2, "tsv": 1, "xml": 9}
+
+
+class _Capped(io.RawIOBase):
+    """A write target that stops a serialisation once it passes ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.buffer = io.BytesIO()
+        self.limit = limit
+        self.full = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        n = self.buffer.write(b)
+        if self.buffer.tell() >= self.limit:
+            self.full = True
+            raise _RowCapExceeded
+        return n
+
+
 class _LineCounter(io.RawIOBase):
     """A write target that stops a TSV serialisation after ``limit`` rows.
 
@@ -367,14 +392,32 @@ def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | 
     fmt, why = conneg.choose(task.accept, task.format, list(RESULT_FORMATS.values()))
     if fmt is None:
         return Failure("not_acceptable", f"a SELECT result is a table: {why}")
-    counter = _LineCounter(limits.max_rows)
+    # Serialised straight to the format asked for while it stays too small to hold more
+    # rows than the cap (every row takes at least _MIN_ROW_BYTES of it); only a larger
+    # result is run again and its rows counted exactly.
+    direct = _Capped(_MIN_ROW_BYTES[fmt.key] * (limits.max_rows + 1))
+    try:
+        result.serialize(direct, format=_RESULT_ENUM[fmt.key])
+    except (_RowCapExceeded, OSError):  # pyoxigraph wraps errors raised by the writer
+        if not direct.full:
+            raise
+    else:
+        body = direct.buffer.getvalue()
+        return Payload(fmt.media_type, xml_safe(body) if fmt.key == "xml" else body, "select")
+    return _counted_select(store.query(task.query, **kwargs), fmt, limits.max_rows)
+
+
+def _counted_select(result: object, fmt: Format, max_rows: int) -> Payload | Failure:
+    """A large SELECT result, its rows counted on the way (TSV: one line per row)."""
+    assert isinstance(result, ox.QuerySolutions)
+    counter = _LineCounter(max_rows)
     try:
         result.serialize(counter, format=ox.QueryResultsFormat.TSV)
     except _RowCapExceeded:
-        return _too_many(limits.max_rows, "rows")
+        return _too_many(max_rows, "rows")
     except OSError as exc:  # pyoxigraph wraps errors raised by the writer
         if counter.lines > counter.limit:
-            return _too_many(limits.max_rows, "rows")
+            return _too_many(max_rows, "rows")
         raise exc
     tsv = counter.buffer.getvalue()
     if fmt.key == "tsv":

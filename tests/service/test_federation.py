@@ -175,3 +175,78 @@ def test_another_endpoint_federates_into_ours(
     rows = r.json()["results"]["bindings"]
     assert rows and all(int(b["citations"]["value"]) > 0 for b in rows)
     assert all(b["paper"]["value"].startswith(live.url) for b in rows)
+
+
+# -- federated queries as clients write them ---------------------------------------------------
+def _client_query(vocabulary: str, *, one_line: bool) -> str:
+    """Definitions of our conditions from the vocabulary server, as a notebook writes it: the
+    usual PREFIX lines (IRIs ending in '#'), and a comment."""
+    lines = [
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>",
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>",
+        "PREFIX owl: <http://www.w3.org/2002/07/owl#>",
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>",
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>",
+        "PREFIX obo: <http://purl.obolibrary.org/obo/>",
+        "SELECT ?hpo ?label ?definition WHERE {",
+        "  ?concept skos:prefLabel ?label ; skos:exactMatch ?hpo .",
+        '  FILTER(STRSTARTS(STR(?hpo), "http://purl.obolibrary.org/obo/HP_"))',
+        f"  SERVICE <{vocabulary}query> {{ ?hpo obo:IAO_0000115 ?definition }}",
+        "} ORDER BY ?hpo ?label LIMIT 20",
+    ]
+    if one_line:  # a comment can only end it
+        return " ".join(lines) + " # definitions from the vocabulary server"
+    lines.insert(6, "# definitions from the vocabulary server (not SERVICE <http://127.0.0.1/>)")
+    return "\n".join(lines)
+
+
+def _from_the_vocabulary(rows: list[dict[str, str]]) -> None:
+    assert rows
+    definitions = _hpo_definitions({row["hpo"] for row in rows})
+    for row in rows:
+        assert row["label"] and row["definition"] == definitions[row["hpo"]]
+
+
+@pytest.mark.parametrize("one_line", [False, True], ids=["multi-line", "one-line"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_client_query_federates_through_sparqlwrapper(
+    federating: httpx.Client, vocabulary: str, one_line: bool, method: str
+) -> None:
+    sparqlwrapper = pytest.importorskip("SPARQLWrapper")
+    client = sparqlwrapper.SPARQLWrapper(str(federating.base_url) + "sparql")
+    client.setReturnFormat(sparqlwrapper.JSON)
+    client.setMethod(method)
+    client.setQuery(_client_query(vocabulary, one_line=one_line))
+    bindings = client.queryAndConvert()["results"]["bindings"]
+    _from_the_vocabulary([{k: v["value"] for k, v in b.items()} for b in bindings])
+
+
+@pytest.mark.parametrize("one_line", [False, True], ids=["multi-line", "one-line"])
+def test_a_client_query_federates_through_rdflib(
+    federating: httpx.Client, vocabulary: str, one_line: bool
+) -> None:
+    """rdflib's SPARQLStore also puts a PREFIX line for each namespace it knows before the
+    query (brick:, csvw:, owl:, ... many ending in '#')."""
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(str(federating.base_url) + "sparql", context_aware=False)
+    graph = rdflib.Graph(store=store)
+    result = graph.query(_client_query(vocabulary, one_line=one_line))
+    rows = [{str(k): str(v) for k, v in row.asdict().items()} for row in result]
+    _from_the_vocabulary(rows)
+
+
+def test_a_client_query_to_an_endpoint_not_allowed_is_refused(federating: httpx.Client) -> None:
+    sparqlwrapper = pytest.importorskip("SPARQLWrapper")
+    listener = Listener()
+    try:
+        client = sparqlwrapper.SPARQLWrapper(str(federating.base_url) + "sparql")
+        client.setReturnFormat(sparqlwrapper.JSON)
+        client.setQuery(_client_query(f"http://127.0.0.1:{listener.port}/", one_line=True))
+        with pytest.raises(Exception, match="403"):
+            client.queryAndConvert()
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()

@@ -67,8 +67,8 @@ def test_a_client_that_hangs_up_frees_its_worker_within_a_second(single) -> None
 
 def test_a_client_that_cycles_heavy_queries_never_holds_a_light_worker(single) -> None:
     # the one worker would run a heavy query for 60 s before moving it aside; a client that
-    # abandoned one is suspect, so its next heavy query runs in a worker of its own
-    url, _ = single
+    # abandoned one is suspect, so its next heavy query runs in the aside lane
+    url, server = single
     assert _abandon(url, HEAVY, 0.6, "127.0.0.30") == 0
     again = threading.Thread(target=_abandon, args=(url, HEAVY, 4.0, "127.0.0.30"))
     again.start()
@@ -79,10 +79,60 @@ def test_a_client_that_cycles_heavy_queries_never_holds_a_light_worker(single) -
             r = c.get("/sparql", params={"query": LIGHT}, headers={"Accept": "text/csv"})
         assert r.status_code == 200, r.text
         assert time.monotonic() - started < 2.0
-        # and while it runs, the same client gets no second long query
-        assert _abandon(url, HEAVY, 10.0, "127.0.0.30") == 429
     finally:
         again.join()
+
+
+@pytest.fixture(scope="module")
+def quick(live: LiveServer) -> Iterator[str]:
+    """The sample on a server that moves a query aside as heavy after 0.5 s."""
+    port = free_port()
+    settings = ServiceSettings(
+        store=str(live.store), workers=2, heavy_after_s=0.5, timeout_s=30, reload_check_s=0
+    )
+    server = ServerThread(settings, port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.stop()
+
+
+def _light_burst(url: str, address: str, n: int) -> list[int]:
+    """``n`` light queries from ``address``, one after another: their statuses."""
+    transport = httpx.HTTPTransport(local_address=address)
+    with httpx.Client(transport=transport, base_url=url, timeout=30) as c:
+        return [
+            c.get("/sparql", params={"query": f"{LIGHT} OFFSET {i % 7}"}).status_code
+            for i in range(n)
+        ]
+
+
+def test_a_client_with_a_heavy_query_running_still_gets_its_light_queries(quick) -> None:
+    # one notebook user (one address): a long query in one cell, light ones in the next
+    heavy = threading.Thread(target=_abandon, args=(quick, HEAVY, 3.0, "127.0.0.40"))
+    heavy.start()
+    time.sleep(1.0)  # heavy by now, on a worker of its own
+    try:
+        during = _light_burst(quick, "127.0.0.40", 40)
+    finally:
+        heavy.join()
+    after = _light_burst(quick, "127.0.0.40", 40)  # it hung up: the client is suspect now
+    assert during == [200] * 40
+    assert after == [200] * 40
+
+
+def test_only_heavy_work_is_capped_per_client(quick) -> None:
+    # a second long query from the same address is refused once it turns heavy, while
+    # light queries from that address and its neighbours are answered
+    first = threading.Thread(target=_abandon, args=(quick, HEAVY, 4.0, "127.0.0.41"))
+    first.start()
+    time.sleep(1.0)
+    try:
+        assert _abandon(quick, HEAVY, 10.0, "127.0.0.41") == 429
+        assert _light_burst(quick, "127.0.0.41", 10) == [200] * 10
+    finally:
+        first.join()
 
 
 def test_an_oversized_body_is_413_before_it_is_read(live: LiveServer) -> None:
@@ -136,7 +186,7 @@ def test_head_answers_wherever_get_does(client: httpx.Client, sample_ids) -> Non
     for path in paths:
         get = client.get(path)
         head = client.head(path)
-        assert get.status_code == head.status_code == 200, path
+        assert get.status_code == head.status_code == 200, (path, get.text[:500], head.text[:300])
         assert head.content == b""
         assert head.headers["content-type"] == get.headers["content-type"]
 
@@ -238,6 +288,55 @@ def test_a_killed_server_leaves_no_worker_behind(live: LiveServer) -> None:
         while time.monotonic() < deadline and any(_alive(p) for p in workers):
             time.sleep(0.1)
         assert not [p for p in workers if _alive(p)]
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_several_server_processes_answer_and_die_with_the_server(live: LiveServer) -> None:
+    import psutil
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from ckg_rdf.cli import main; main()",
+            "serve",
+            "--store",
+            str(live.store),
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--processes",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(url + "sparql?format=ttl").status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        with httpx.Client(base_url=url, timeout=30) as c:
+            for _ in range(10):  # new connections: the kernel spreads them over the processes
+                r = c.get("/sparql", params={"query": LIGHT}, headers={"Connection": "close"})
+                assert r.status_code == 200, r.text
+        tree = [p.pid for p in psutil.Process(server.pid).children(recursive=True)]
+        assert len(tree) >= 2 + 2 * 3  # two server processes, each with 3 workers (or more)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in tree):
+            time.sleep(0.1)
+        assert not [p for p in tree if _alive(p)]
     finally:
         if server.poll() is None:
             server.kill()

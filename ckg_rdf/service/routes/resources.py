@@ -89,9 +89,7 @@ async def _named(state: ServiceState, links: list[SimilarLink]) -> list[SimilarL
         b["p"]["value"]: b["l"]["value"] for b in json.loads(result.body)["results"]["bindings"]
     }
     return [
-        SimilarLink(replace(s.paper, text=labels[s.paper.iri]), s.score)
-        if s.paper.iri in labels
-        else s
+        replace(s, paper=replace(s.paper, text=labels[s.paper.iri])) if s.paper.iri in labels else s
         for s in links
     ]
 
