@@ -199,10 +199,13 @@ def ckg_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ckg_rdf.cli"]
 
 
-def start_ckg(store: Path, workers: int, tmp: Path, started: list[Server]) -> Server:
+def start_ckg(
+    store: Path, workers: int, processes: int, tmp: Path, started: list[Server]
+) -> Server:
     port = free_port()
     cmd = [*ckg_command(), "serve", "--store", str(store), "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers)]  # fmt: skip
+           "--port", str(port), "--workers", str(workers),
+           "--processes", str(processes)]  # fmt: skip
     log = tmp / "ckg.log"
     server = Server("ckg", spawn(cmd, log), port, "/sparql", log)
     started.append(server)  # stopped at the end even if it never gets ready
@@ -695,6 +698,14 @@ def parse_args() -> argparse.Namespace:
         help="ckg serve --workers (query worker processes; default 2)",
     )
     parser.add_argument(
+        "--processes",
+        metavar="N",
+        type=int,
+        default=1,
+        help="ckg serve --processes (HTTP server processes, each with its own --workers; "
+        "default 1)",
+    )
+    parser.add_argument(
         "--concurrency",
         metavar="LIST",
         default="1,8,32",
@@ -778,7 +789,7 @@ def main() -> None:
             oxi, quads, setup_s = start_oxigraph(store, tmp, servers)
             print(f"  Oxigraph ready in {setup_s:.1f} s (export + load + optimize + start)")
         if want_ckg:
-            ckg = start_ckg(store, args.workers, tmp, servers)
+            ckg = start_ckg(store, args.workers, args.processes, tmp, servers)
         if ckg and oxi:
             a, b = small_select_rows(ckg), small_select_rows(oxi)
             if len(a) != 10 or canonical(a) != canonical(b):
@@ -853,7 +864,10 @@ def main() -> None:
             f"{oxigraph_version} (server), {ckg_version}, {client_version}"
         )
         print(f"store: {store} ({quads:,} quads)" if quads else f"store: {store}")
-        print(f"ckg serve --workers {args.workers}; paper dereferenced: {paper_path}")
+        print(
+            f"ckg serve --workers {args.workers} --processes {args.processes}; "
+            f"paper dereferenced: {paper_path}"
+        )
         print(
             f"client ceiling ({kind}, {top} in flight, Oxigraph's static start page): "
             f"{ceiling.rate:,.0f} req/s"
@@ -929,6 +943,7 @@ def main() -> None:
                             "client": client_version,
                         },
                         "workers": args.workers,
+                        "processes": args.processes,
                         "concurrency": args.concurrency,
                         "seconds": args.seconds,
                         "client": kind,
