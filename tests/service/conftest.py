@@ -11,6 +11,7 @@ The server is the real thing (uvicorn, worker processes) on a free port.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -72,6 +73,22 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+@contextlib.contextmanager
+def serving(store: Path, **settings: object) -> Iterator[tuple[str, ServerThread]]:
+    """A server on ``store`` with these settings (no reloading), for as long as the block:
+    its root URL and the thread (``thread.server.config.app`` is the app)."""
+    port = free_port()
+    server = ServerThread(
+        ServiceSettings(store=str(store), reload_check_s=0, **settings),  # type: ignore[arg-type]
+        port,
+    )
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}/", server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

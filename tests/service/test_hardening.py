@@ -19,8 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ckg_rdf.service import ServiceSettings
-from tests.service.conftest import CHROMIUM, LiveServer, ServerThread, free_port, select
+from tests.service.conftest import (
+    CHROMIUM,
+    LiveServer,
+    ServerThread,
+    free_port,
+    select,
+    serving,
+)
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LIGHT = "SELECT ?p WHERE { ?p a ckg:Paper } LIMIT 1"
@@ -30,16 +36,8 @@ LIGHT = "SELECT ?p WHERE { ?p a ckg:Paper } LIMIT 1"
 def single(live: LiveServer) -> Iterator[tuple[str, ServerThread]]:
     """The sample on a server with ONE query worker that never moves heavy queries aside,
     so a light query can only run once the heavy one's worker is freed."""
-    port = free_port()
-    settings = ServiceSettings(
-        store=str(live.store), workers=1, heavy_after_s=60, timeout_s=60, reload_check_s=0
-    )
-    server = ServerThread(settings, port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}/", server
-    finally:
-        server.stop()
+    with serving(live.store, workers=1, heavy_after_s=60, timeout_s=60) as served:
+        yield served
 
 
 def _abandon(url: str, query: str, after_s: float, address: str = "127.0.0.9") -> int:
@@ -86,16 +84,8 @@ def test_a_client_that_cycles_heavy_queries_never_holds_a_light_worker(single) -
 @pytest.fixture(scope="module")
 def quick(live: LiveServer) -> Iterator[str]:
     """The sample on a server that moves a query aside as heavy after 0.5 s."""
-    port = free_port()
-    settings = ServiceSettings(
-        store=str(live.store), workers=2, heavy_after_s=0.5, timeout_s=30, reload_check_s=0
-    )
-    server = ServerThread(settings, port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.stop()
+    with serving(live.store, workers=2, heavy_after_s=0.5, timeout_s=30) as (url, _):
+        yield url
 
 
 def _light_burst(url: str, address: str, n: int) -> list[int]:
@@ -249,32 +239,38 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
-def test_a_killed_server_leaves_no_worker_behind(live: LiveServer) -> None:
-    port = free_port()
+def _serve(store: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
+    """``ckg serve`` in a process of its own, as a user starts it; returned once it answers."""
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from ckg_rdf.cli import main; main()",
-            "serve",
-            "--store",
-            str(live.store),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
+        [sys.executable, "-c", "from ckg_rdf.cli import main; main()", "serve"]
+        + ["--store", str(store), "--port", str(port), *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/sparql?format=ttl").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.3)
+    return server
+
+
+def _kill_leaves_nothing(server: subprocess.Popen[bytes], processes: set[int] | list[int]) -> None:
+    """SIGKILL the server: every one of ``processes`` must be gone within seconds."""
+    server.send_signal(signal.SIGKILL)
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in processes):
+        time.sleep(0.1)
+    assert not [p for p in processes if _alive(p)]
+
+
+def test_a_killed_server_leaves_no_worker_behind(live: LiveServer) -> None:
+    port = free_port()
+    server = _serve(live.store, port, "--workers", "2")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/sparql?format=ttl").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
         workers = _children(server.pid)
         assert len(workers) >= 3  # two query workers and a page worker
         # a worker busy with a query that would never end
@@ -282,12 +278,7 @@ def test_a_killed_server_leaves_no_worker_behind(live: LiveServer) -> None:
             target=_abandon, args=(f"http://127.0.0.1:{port}/", HEAVY, 30), daemon=True
         ).start()
         time.sleep(1.0)
-        server.send_signal(signal.SIGKILL)
-        server.wait(timeout=10)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in workers):
-            time.sleep(0.1)
-        assert not [p for p in workers if _alive(p)]
+        _kill_leaves_nothing(server, workers)
     finally:
         if server.poll() is None:
             server.kill()
@@ -297,46 +288,15 @@ def test_several_server_processes_answer_and_die_with_the_server(live: LiveServe
     import psutil
 
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from ckg_rdf.cli import main; main()",
-            "serve",
-            "--store",
-            str(live.store),
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--processes",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = _serve(live.store, port, "--workers", "1", "--processes", "2")
     try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "sparql?format=ttl").status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.3)
-        with httpx.Client(base_url=url, timeout=30) as c:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/", timeout=30) as c:
             for _ in range(10):  # new connections: the kernel spreads them over the processes
                 r = c.get("/sparql", params={"query": LIGHT}, headers={"Connection": "close"})
                 assert r.status_code == 200, r.text
         tree = [p.pid for p in psutil.Process(server.pid).children(recursive=True)]
         assert len(tree) >= 2 + 2 * 3  # two server processes, each with 3 workers (or more)
-        server.send_signal(signal.SIGKILL)
-        server.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(p) for p in tree):
-            time.sleep(0.1)
-        assert not [p for p in tree if _alive(p)]
+        _kill_leaves_nothing(server, tree)
     finally:
         if server.poll() is None:
             server.kill()

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ckg_rdf.service import ServiceSettings
 from ckg_rdf.service.light import LightMemo, memo_key
 from ckg_rdf.service.tasks import DescribeTask, QueryTask, UpdateTask
-from tests.service.conftest import LiveServer, ServerThread, free_port
+from tests.service.conftest import LiveServer, serving
 
 SMALL = "SELECT ?p ?t WHERE { ?p a ckg:Paper ; ckg:title ?t } ORDER BY ?p LIMIT 10"
 
@@ -57,14 +56,8 @@ def served(live: LiveServer) -> Iterator[tuple[str, object]]:
 
     ``light_s`` is generous so that a busy machine cannot make these tasks look heavy:
     the tests are about what runs in process, not about the threshold."""
-    port = free_port()
-    settings = ServiceSettings(store=str(live.store), workers=1, max_rows=1000, reload_check_s=0)
-    server = ServerThread(settings, port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}/", server.server.config.app.state.service.backend
-    finally:
-        server.stop()
+    with serving(live.store, workers=1, max_rows=1000, light_s=5.0) as (url, server):
+        yield url, server.server.config.app.state.service.backend
 
 
 def _ask(url: str, query: str, accept: str = "application/sparql-results+json") -> httpx.Response:
