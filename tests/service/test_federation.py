@@ -200,13 +200,6 @@ def _client_query(vocabulary: str, *, one_line: bool) -> str:
     return "\n".join(lines)
 
 
-def _from_the_vocabulary(rows: list[dict[str, str]]) -> None:
-    assert rows
-    definitions = _hpo_definitions({row["hpo"] for row in rows})
-    for row in rows:
-        assert row["label"] and row["definition"] == definitions[row["hpo"]]
-
-
 @pytest.mark.parametrize("one_line", [False, True], ids=["multi-line", "one-line"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_client_query_federates_through_sparqlwrapper(
@@ -218,7 +211,9 @@ def test_a_client_query_federates_through_sparqlwrapper(
     client.setMethod(method)
     client.setQuery(_client_query(vocabulary, one_line=one_line))
     bindings = client.queryAndConvert()["results"]["bindings"]
-    _from_the_vocabulary([{k: v["value"] for k, v in b.items()} for b in bindings])
+    rows = [{k: v["value"] for k, v in b.items()} for b in bindings]
+    definitions = _hpo_definitions({r["hpo"] for r in rows})
+    assert rows and all(r["label"] and r["definition"] == definitions[r["hpo"]] for r in rows)
 
 
 @pytest.mark.parametrize("one_line", [False, True], ids=["multi-line", "one-line"])
@@ -234,7 +229,8 @@ def test_a_client_query_federates_through_rdflib(
     graph = rdflib.Graph(store=store)
     result = graph.query(_client_query(vocabulary, one_line=one_line))
     rows = [{str(k): str(v) for k, v in row.asdict().items()} for row in result]
-    _from_the_vocabulary(rows)
+    definitions = _hpo_definitions({r["hpo"] for r in rows})
+    assert rows and all(r["label"] and r["definition"] == definitions[r["hpo"]] for r in rows)
 
 
 def test_a_client_query_to_an_endpoint_not_allowed_is_refused(federating: httpx.Client) -> None:

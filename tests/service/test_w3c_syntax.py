@@ -168,7 +168,8 @@ def test_the_policy_can_read_every_valid_query_and_update(case: Case) -> None:
 @pytest.mark.parametrize("case", _params(POSITIVE, {}))
 def test_the_policy_reads_every_valid_text_whole(case: Case) -> None:
     """The same with SERVICE mentioned in a comment, so the lexer reads every text."""
-    check(QueryPolicy(service_allow=SUITE_ENDPOINTS), case, case.text() + MENTION)
+    policy = QueryPolicy(service_allow=SUITE_ENDPOINTS)
+    assert check(policy, case, case.text() + MENTION) == check(policy, case, case.text())
 
 
 @pytest.mark.parametrize("case", _params(POSITIVE, {}))
