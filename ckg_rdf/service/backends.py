@@ -161,14 +161,15 @@ class WorkerBackend:
     ) -> object:
         key = memo_key(task)
         runner = self.in_process
-        cost = self.memo.light_cost(key) if runner is not None else None
-        if runner is not None and cost is not None:
-            return await runner.run(task, cost)
-        memo, generation = self.memo, self.build_id
+        if runner is not None:
+            cost = self.memo.light_cost(key)
+            if cost is not None:
+                return await runner.run(task, cost)
+        generation = self.build_id
 
         def observe(seconds: float) -> None:
             if self.build_id == generation:  # not measured on a snapshot swapped out since
-                memo.record(key, seconds)
+                self.memo.record(key, seconds)
 
         return await self.pools[lane].run(
             task,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ckg_rdf.service.middleware import Receive
+from ckg_rdf.service.middleware import Receive, Scope
 from ckg_rdf.service.state import ServiceState
 
 
@@ -21,9 +21,15 @@ def get_state(request: Request) -> ServiceState:
 State = Annotated[ServiceState, Depends(get_state)]
 
 
+def scope_client(scope: Scope) -> str:
+    """Who is asking, for per-client limits (the peer address), from the ASGI scope."""
+    client = scope.get("client")
+    return client[0] if client else ""
+
+
 def client_key(request: Request) -> str:
-    """Who is asking, for per-client limits (the peer address)."""
-    return request.client.host if request.client else ""
+    """The same, for a route's request."""
+    return scope_client(request.scope)
 
 
 @contextlib.asynccontextmanager

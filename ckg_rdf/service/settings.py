@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ckg_rdf.config import DEFAULT_DATA_DIR, StoreSettings
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.rdf.iris import DEFAULT_BASE_IRI, normalise_base
+from ckg_rdf.service.light import LIGHT_S
 from ckg_rdf.service.policy import QueryPolicy
 from ckg_rdf.service.tasks import Limits
 
@@ -76,7 +77,7 @@ class ServiceSettings(BaseSettings):
     reload_check_s: float = Field(1.0, ge=0)
     #: a task a worker answered in under this many seconds runs in the server process the
     #: next time, on the same snapshot (0: every task in a worker; see service/light.py)
-    light_s: float = Field(0.05, ge=0)
+    light_s: float = Field(LIGHT_S, ge=0)
 
     # -- handing over to the server's other processes -------------------------------
     def to_environment(self) -> str:

@@ -26,7 +26,7 @@ from fastapi.responses import Response
 
 from ckg_rdf.service import conneg
 from ckg_rdf.service.backends import SPARQL
-from ckg_rdf.service.deps import State, client_gone, client_key
+from ckg_rdf.service.deps import State, client_gone, client_key, scope_client
 from ckg_rdf.service.meta_docs import service_description
 from ckg_rdf.service.middleware import ASGIApp, Message, Receive, Scope, Send
 from ckg_rdf.service.responses import text_error
@@ -102,13 +102,24 @@ def _media_type(value: str) -> str:
     return value.split(";")[0].strip().lower()
 
 
+async def read_protocol(
+    method: str, params: list[tuple[str, str]], content_type: str, body: bytes
+) -> ProtocolRequest | Failure:
+    """:func:`parse_protocol`, off the event loop for a large form or query."""
+    content_type = _media_type(content_type)
+    if len(body) > 65536:
+        return await asyncio.to_thread(parse_protocol, method, params, content_type, body)
+    return parse_protocol(method, params, content_type, body)
+
+
 async def _read(request: Request) -> ProtocolRequest | Failure:
-    params = list(request.query_params.multi_items())
     body = b"" if request.method == "GET" else await request.body()
-    content_type = _media_type(request.headers.get("content-type", ""))
-    if len(body) > 65536:  # a large form or query is parsed off the event loop
-        return await asyncio.to_thread(parse_protocol, request.method, params, content_type, body)
-    return parse_protocol(request.method, params, content_type, body)
+    return await read_protocol(
+        request.method,
+        list(request.query_params.multi_items()),
+        request.headers.get("content-type", ""),
+        body,
+    )
 
 
 def query_task(parsed: ProtocolRequest, accept: str | None) -> QueryTask:
@@ -226,13 +237,8 @@ class SparqlFastPath:
         body = b""
         if scope["method"] == "POST":
             body = await _body(receive)
-        content_type = _media_type(headers.get(b"content-type", b"").decode("latin-1"))
-        if len(body) > 65536:
-            parsed = await asyncio.to_thread(
-                parse_protocol, scope["method"], params, content_type, body
-            )
-        else:
-            parsed = parse_protocol(scope["method"], params, content_type, body)
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        parsed = await read_protocol(scope["method"], params, content_type, body)
         if (
             not isinstance(parsed, ProtocolRequest) or len(parsed.queries) != 1 or parsed.updates
         ):  # the route says what is wrong, or answers the update or description
@@ -241,8 +247,7 @@ class SparqlFastPath:
         state: ServiceState = scope["app"].state.service
         accept = headers.get(b"accept")
         task = query_task(parsed, accept.decode("latin-1") if accept is not None else None)
-        client = scope["client"][0] if scope.get("client") else ""
-        response = payload_response(await answer_query(state, task, client, receive))
+        response = payload_response(await answer_query(state, task, scope_client(scope), receive))
         await response(scope, receive, send)
 
 
