@@ -19,6 +19,8 @@ from fastapi.templating import Jinja2Templates
 from ckg_rdf import __version__
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.service.backends import QUERY_BACKENDS
+from ckg_rdf.service.doc_cache import DocumentCache
+from ckg_rdf.service.hubs import HubPages
 from ckg_rdf.service.middleware import BodyLimits, HeadAsGet, SecurityHeaders
 from ckg_rdf.service.resources import STATIC_DIR, TEMPLATES_DIR
 from ckg_rdf.service.routes import meta, pages, rank, resources, search, similar, sparql
@@ -87,8 +89,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             templates(),
             similar_indexes,
             searcher,
+            DocumentCache(settings.doc_cache_bytes()),
+            HubPages(settings.hub_links, settings.hubs_kept(), settings.stats_timeout_s),
         )
         state.start_counting()
+        state.hubs.start(backend)
         similar_indexes.start()  # load the similar-papers index in the background
         app.state.service = state
         holder["state"] = state
@@ -96,6 +101,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             yield
         finally:
             searcher.close()
+            await state.hubs.close()
             await similar_indexes.close()
             await backend.close()
 

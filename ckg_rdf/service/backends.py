@@ -25,16 +25,17 @@ from typing import Any, Protocol
 
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.registry import Registry
-from ckg_rdf.service.light import InProcessRunner, LightMemo, memo_key
-from ckg_rdf.service.pool import WorkerPool
+from ckg_rdf.service.light import BOUNDED_S, InProcessRunner, LightMemo, bounded, memo_key
+from ckg_rdf.service.pool import HEAVY_NICE, WorkerPool
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.tasks import Failure, Limits, run
 from ckg_rdf.store import GraphWriter
 
 log = logging.getLogger("ckg_rdf.service")
 
-#: lanes: user SPARQL, and the service's own page and dereferencing tasks
-SPARQL, PAGES = "sparql", "pages"
+#: lanes: user SPARQL, the service's own page and dereferencing tasks, and its background
+#: work (one niced worker of its own: long, never in a request's way)
+SPARQL, PAGES, BACKGROUND = "sparql", "pages", "background"
 
 
 class QueryBackend(Protocol):
@@ -92,11 +93,19 @@ class WorkerBackend:
             # cannot be moved aside (a second writer could not open the store)
             common["heavy_after_s"] = float("inf")
             only = WorkerPool(spec, name="all", size=1, **common)
-            self.pools = {SPARQL: only, PAGES: only}
+            self.pools = {SPARQL: only, PAGES: only, BACKGROUND: only}
         else:
+            background = {
+                **common,
+                "timeout_s": settings.stats_timeout_s,
+                "heavy_after_s": float("inf"),  # it is all long: nothing to move aside
+            }
             self.pools = {
                 SPARQL: WorkerPool(spec, name=SPARQL, size=settings.workers, aside=True, **common),
                 PAGES: WorkerPool(spec, name=PAGES, size=settings.page_workers, **common),
+                BACKGROUND: WorkerPool(
+                    spec, name=BACKGROUND, size=1, nice=HEAVY_NICE, **background
+                ),
             }
         #: proven-light tasks run here (never on a writable store: its worker holds the lock)
         self.memo = LightMemo(settings.light_s)
@@ -161,11 +170,16 @@ class WorkerBackend:
     ) -> object:
         key = memo_key(task)
         runner = self.in_process
+        generation = self.build_id
         if runner is not None:
             cost = self.memo.light_cost(key)
+            if cost is None and bounded(task):
+                cost = BOUNDED_S
             if cost is not None:
-                return await runner.run(task, cost)
-        generation = self.build_id
+                result, seconds = await runner.run(task, cost)
+                if self.build_id == generation:
+                    self.memo.record(key, seconds)
+                return result
 
         def observe(seconds: float) -> None:
             if self.build_id == generation:  # not measured on a snapshot swapped out since
@@ -181,7 +195,9 @@ class WorkerBackend:
         )
 
     def proven_light(self, task: object) -> bool:
-        return self.in_process is not None and self.memo.knows_light(memo_key(task))
+        return self.in_process is not None and (
+            bounded(task) or self.memo.knows_light(memo_key(task))
+        )
 
     async def close(self) -> None:
         if self._watch is not None:

@@ -26,12 +26,20 @@ with no hop and nothing that could run away:
 
 A new task, or one that ran longer than ``light_s`` last time, goes to a worker
 as before (timeouts, cancellation, heavy-query limits all apply there).
+
+One kind of task is light by construction and runs in process from the first
+request: dereferencing (:class:`DescribeTask`). The description is index lookups
+bounded by the resource's own out-degree and at most
+:data:`~ckg_rdf.store.describe.MAX_INCOMING` incoming links
+(:mod:`ckg_rdf.store.describe`), never a query a client wrote, so a crawler
+walking a million distinct IRIs does not pay a worker hop for each.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +69,15 @@ def memo_key(task: object) -> Hashable | None:
     if isinstance(task, DescribeTask | PageTask):
         return task
     return None
+
+
+#: the cost assumed for a task that is light by construction (run in a thread)
+BOUNDED_S = 0.005
+
+
+def bounded(task: object) -> bool:
+    """Whether ``task``'s cost is bounded by construction (see the module docstring)."""
+    return isinstance(task, DescribeTask)
 
 
 class LightMemo:
@@ -111,13 +128,20 @@ class InProcessRunner:
         self.limits = limits
         self._threads = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="light")
 
-    async def run(self, task: object, cost_s: float) -> object:
-        """Run ``task``, which took ``cost_s`` in a worker: on the event loop itself when
-        that is less than a thread hand-off is worth (INLINE_S), else in a thread."""
+    async def run(self, task: object, cost_s: float) -> tuple[object, float]:
+        """Run ``task``, which took ``cost_s`` last time: on the event loop itself when that
+        is less than a thread hand-off is worth (INLINE_S), else in a thread. Returns the
+        result and the seconds the task itself took (not its wait for a thread), so that a
+        task whose first, cold run was slow moves onto the loop once it proves quick."""
         if cost_s < INLINE_S:
-            return run(self.store, task, self.limits)
+            return self._timed(task)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, run, self.store, task, self.limits)
+        return await loop.run_in_executor(self._threads, self._timed, task)
+
+    def _timed(self, task: object) -> tuple[object, float]:
+        started = time.perf_counter()
+        result = run(self.store, task, self.limits)
+        return result, time.perf_counter() - started
 
     def close(self) -> None:
         """Stop taking work; tasks already running finish on their own (they are light)."""

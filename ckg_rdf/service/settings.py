@@ -78,6 +78,14 @@ class ServiceSettings(BaseSettings):
     #: a task a worker answered in under this many seconds runs in the server process the
     #: next time, on the same snapshot (0: every task in a worker; see service/light.py)
     light_s: float = Field(LIGHT_S, ge=0)
+    #: memory for rendered documents and pages of the build served, per server process
+    #: (0: render every request; never used with allow_update; see service/doc_cache.py)
+    doc_cache_mb: float = Field(64.0, ge=0)
+    #: an entity with at least this many links (papers of a concept or topic, author
+    #: entries of an institution) is a hub: its first page is computed once per build
+    hub_links: int = Field(500, ge=1)
+    #: hubs kept per kind, largest first (0: none; see service/hubs.py)
+    max_hubs: int = Field(2000, ge=0)
 
     # -- handing over to the server's other processes -------------------------------
     def to_environment(self) -> str:
@@ -127,6 +135,14 @@ class ServiceSettings(BaseSettings):
             max_rows=self.max_rows,
             policy=QueryPolicy(service_allow=self.service_allow, max_nesting=self.max_nesting),
         )
+
+    def doc_cache_bytes(self) -> int:
+        """What the document cache may hold: nothing while the data can change in place."""
+        return 0 if self.allow_update else int(self.doc_cache_mb * 1024 * 1024)
+
+    def hubs_kept(self) -> int:
+        """Hubs whose first pages are kept: none while the data can change in place."""
+        return 0 if self.allow_update else self.max_hubs
 
     def federation_timeout(self) -> float:
         return self.service_timeout_s or self.timeout_s

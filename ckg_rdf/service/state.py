@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from fastapi.templating import Jinja2Templates
 
 from ckg_rdf.rdf.iris import IriScheme
-from ckg_rdf.service.backends import PAGES, QueryBackend
+from ckg_rdf.service.backends import BACKGROUND, QueryBackend
+from ckg_rdf.service.doc_cache import DocumentCache
+from ckg_rdf.service.hubs import HubPages
 from ckg_rdf.service.search import SearchService
 from ckg_rdf.service.settings import ServiceSettings
 from ckg_rdf.service.similar import SimilarIndexes
@@ -28,6 +30,10 @@ class ServiceState:
     similar: SimilarIndexes
     #: the full-text index (a local file the build keeps; searched in threads)
     search: SearchService
+    #: documents and pages already rendered from the build served
+    documents: DocumentCache = field(default_factory=lambda: DocumentCache(0))
+    #: the first pages of the hubs of the build served, computed in the background
+    hubs: HubPages = field(default_factory=lambda: HubPages(1, 0, 1.0))
     #: counts of the graph, computed once per build served
     _counts: dict[str | None, asyncio.Task[VoidCounts | Failure]] = field(default_factory=dict)
 
@@ -53,7 +59,7 @@ class ServiceState:
 
     async def _count(self) -> VoidCounts | Failure:
         result = await self.backend.run(
-            VoidTask(), lane=PAGES, timeout_s=self.settings.stats_timeout_s, heavy_ok=True
+            VoidTask(), lane=BACKGROUND, timeout_s=self.settings.stats_timeout_s, heavy_ok=True
         )
         assert isinstance(result, VoidCounts | Failure)
         return result

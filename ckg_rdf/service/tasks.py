@@ -130,6 +130,8 @@ class PageTask:
 
     iri: str
     selects: tuple[NamedSelect, ...] = ()
+    #: False: only the selects' rows (the description is left empty)
+    describe: bool = True
 
 
 @dataclass(frozen=True)
@@ -466,8 +468,7 @@ def _describe_triples(store: GraphReader, iri: str) -> list[ox.Triple] | Failure
         node = ox.NamedNode(iri)
     except ValueError:
         return Failure("not_found", f"{iri} is not a valid IRI")
-    result = store.query(service_query("describe"), substitutions={ox.Variable("resource"): node})
-    triples = list(as_triples(result))
+    triples = store.describe(node)
     if not triples:
         return Failure("not_found", f"nothing is known about {iri}")
     return triples
@@ -502,10 +503,12 @@ def _rows(store: GraphReader, select: NamedSelect) -> list[dict[str, str]]:
 
 def page_data(store: GraphReader, task: PageTask, limits: Limits) -> PageData | Failure:
     """A resource's description and the rows of the page's extra queries, in one task."""
-    triples = _describe_triples(store, task.iri)
-    if isinstance(triples, Failure):
-        return triples
-    description = ox.serialize(triples[: limits.max_rows], format=ox.RdfFormat.N_TRIPLES) or b""
+    description = b""
+    if task.describe:
+        triples = _describe_triples(store, task.iri)
+        if isinstance(triples, Failure):
+            return triples
+        description = ox.serialize(triples[: limits.max_rows], format=ox.RdfFormat.N_TRIPLES) or b""
     rows = {s.result_key: _rows(store, s) for s in task.selects}
     return PageData(description, rows)
 

@@ -149,7 +149,7 @@ class Linker:
 def resource_view(
     iri: str, ntriples: bytes, linker: Linker, *, incoming_cap: int = 2000
 ) -> ResourceView:
-    """Group a resource's description (from ``describe.rq``) into property rows."""
+    """Group a resource's description (from ``GraphReader.describe``) into property rows."""
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
     labels = labels_of(triples)
     names = ontology_labels()

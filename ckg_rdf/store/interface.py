@@ -84,6 +84,11 @@ class GraphReader(Protocol):
         """The named graphs that hold data."""
         ...
 
+    def describe(self, resource: NamedNode) -> list[Triple]:
+        """What the graph says about ``resource``, the document its IRI dereferences to
+        (distinct triples; the contents are defined in :mod:`ckg_rdf.store.describe`)."""
+        ...
+
     def export(
         self, output: Path | IO[bytes], fmt: str, *, graphs: Sequence[NamedNode] | None = None
     ) -> int:

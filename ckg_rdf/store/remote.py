@@ -37,12 +37,14 @@ from pyoxigraph import (
     QueryResultsFormat,
     RdfFormat,
     Triple,
+    Variable,
     parse,
     parse_query_results,
     serialize,
 )
 
-from ckg_rdf.sparql_text import where_braces
+from ckg_rdf.sparql_text import bind_inline
+from ckg_rdf.store.describe import DESCRIBE_QUERY
 from ckg_rdf.store.formats import FORMATS
 from ckg_rdf.store.interface import Bindings, QueryError, QueryResult, StoreError, as_triples
 from ckg_rdf.vocab import PREFIXES
@@ -96,31 +98,6 @@ class _Bearer(httpx.Auth):
     def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
-
-
-def _substitute(sparql: str, substitutions: Bindings | None) -> str:
-    """Bind variables on a server without SEP-0007: an inline ``VALUES`` row opening the
-    query's WHERE group and every subquery's (so a subquery that projects the variable
-    sees it bound, as Oxigraph's substitution does). Each value is written with
-    pyoxigraph's own term syntax (``str(term)``), which escapes it, so a value can never
-    change the query's structure.
-    """
-    if not substitutions:
-        return sparql
-    names = " ".join(f"?{v.value}" for v in substitutions)
-    row = " ".join(str(t) for t in substitutions.values())
-    values = f" VALUES ({names}) {{ ({row}) }} "
-    braces = where_braces(sparql)
-    if not braces:
-        return f"{sparql}\nVALUES ({names}) {{ ({row}) }}"
-    out = []
-    last = 0
-    for b in braces:
-        out.append(sparql[last : b + 1])
-        out.append(values)
-        last = b + 1
-    out.append(sparql[last:])
-    return "".join(out)
 
 
 class RemoteStore:
@@ -217,7 +194,7 @@ class RemoteStore:
         default_graph: Sequence[NamedNode] | None = None,
         named_graphs: Sequence[NamedNode] | None = None,
     ) -> QueryResult:
-        text = prologue() + _substitute(sparql, substitutions)
+        text = prologue() + bind_inline(sparql, substitutions)
         form = [("query", text), *self._dataset(default_graph, named_graphs)]
         response = self._post_form(self.query_url, form, accept=RESULTS_ACCEPT)
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -231,6 +208,10 @@ class RemoteStore:
                 "which is neither SPARQL results nor RDF"
             )
         return as_triples(parse(response.content, format=rdf_format))
+
+    def describe(self, resource: NamedNode) -> list[Triple]:
+        found = self.query(DESCRIBE_QUERY, substitutions={Variable("resource"): resource})
+        return list(dict.fromkeys(as_triples(found)))
 
     def count(self, graph: NamedNode | None = None) -> int:
         if graph is None:

@@ -165,3 +165,32 @@ def test_a_paper_document_describes_its_author_entries(
         assert (paper, CKG.authoredBy, g.value(entry, CKG.author)) in g
         positions.append(g.value(entry, CKG.authorPosition).toPython())
     assert sorted(positions) == list(range(1, len(entries) + 1))
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "text/html"])
+def test_a_document_names_its_version_and_a_client_that_has_it_gets_304(
+    client: httpx.Client, sample_ids: dict[str, str], accept: str
+) -> None:
+    iri = sample_ids["paper"]
+    first, second = fetch(client, iri, accept), fetch(client, iri, accept)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content, "the second answer is the same document"
+    tag = first.headers["etag"]
+    assert tag == second.headers["etag"] and tag.startswith('"')
+    again = client.get(iri, headers={"Accept": accept, "If-None-Match": f'W/"x", {tag}'})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag
+    stale = client.get(iri, headers={"Accept": accept, "If-None-Match": '"old"'})
+    assert stale.status_code == 200 and stale.content == first.content
+    other_type = "application/n-triples" if accept == "text/turtle" else "text/turtle"
+    other = fetch(client, iri, other_type)
+    assert other.headers["etag"] != tag, "each representation has its own tag"
+
+
+def test_an_unknown_iri_gets_no_tag_and_is_not_remembered(
+    client: httpx.Client, sample_ids: dict[str, str]
+) -> None:
+    missing = sample_ids["paper"].rsplit("/", 1)[0] + "/no-such-paper"
+    for _ in range(2):
+        r = fetch(client, missing, "text/turtle")
+        assert r.status_code == 404 and "etag" not in r.headers

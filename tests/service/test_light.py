@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
-from ckg_rdf.service.light import LightMemo, memo_key
+from ckg_rdf.service.light import LightMemo, bounded, memo_key
 from ckg_rdf.service.tasks import DescribeTask, QueryTask, UpdateTask
+from tests.building import open_graph
 from tests.service.conftest import LiveServer, serving
 
 SMALL = "SELECT ?p ?t WHERE { ?p a ckg:Paper ; ckg:title ?t } ORDER BY ?p LIMIT 10"
@@ -98,12 +100,32 @@ def test_the_row_cap_holds_in_process(served) -> None:
     assert "more than 1,000" in second.text
 
 
-def test_a_dereference_is_answered_in_process_with_the_same_triples(served, sample_ids) -> None:
+def test_a_dereference_is_answered_in_process_from_the_first_request(
+    served, sample_ids, live
+) -> None:
     url, backend = served
-    path = "/" + sample_ids["paper"].split("/", 3)[3]
-    first = httpx.get(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
-    hits = backend.memo.hits
-    second = httpx.get(url.rstrip("/") + path, headers={"Accept": "text/turtle"}, timeout=30)
-    assert backend.memo.hits == hits + 1
-    assert first.status_code == second.status_code == 200
-    assert first.content == second.content
+    assert bounded(DescribeTask(sample_ids["cited"], "nt"))
+    sent_to_workers = []
+    pools = {id(p): p for p in backend.pools.values()}.values()
+    for pool in pools:
+        run = pool.run
+
+        async def spy(task, *args, _run=run, **kwargs):  # type: ignore[no-untyped-def]
+            sent_to_workers.append(task)
+            return await _run(task, *args, **kwargs)
+
+        pool.run = spy
+    try:
+        path = "/" + sample_ids["cited"].split("/", 3)[3]
+        answer = httpx.get(url.rstrip("/") + path, headers={"Accept": "application/n-triples"})
+    finally:
+        for pool in pools:
+            del pool.run
+    assert answer.status_code == 200
+    assert not [t for t in sent_to_workers if isinstance(t, DescribeTask)]
+    triples = {q.triple for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)}
+    store = open_graph(live.store)
+    try:
+        assert triples == set(store.describe(ox.NamedNode(sample_ids["cited"])))
+    finally:
+        store.close()

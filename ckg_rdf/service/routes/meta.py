@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
 
 from ckg_rdf.service import conneg
 from ckg_rdf.service.backends import PAGES
@@ -136,3 +137,22 @@ async def dump(request: Request, state: State) -> Response:
     if isinstance(result, Failure):
         return text_error(result)
     return FileResponse(str(result), media_type="application/gzip", filename=f"ckg-{build}.nq.gz")
+
+
+class HubStatus(BaseModel):
+    found: int = Field(description="Hubs found in the build served (see docs/service.md).")
+    kept: int = Field(description="Hubs whose first page is computed and kept so far.")
+
+
+class ServiceStatus(BaseModel):
+    build: str | None = Field(description="The id of the build being served.")
+    hubs: HubStatus
+
+
+@router.get("/status", summary="What the server is serving, and its background work")
+async def status(state: State) -> ServiceStatus:
+    """The build served and how far the background work on it has come: a health check for
+    operators, and what a benchmark waits on before it measures."""
+    return ServiceStatus(
+        build=state.build_id, hubs=HubStatus(found=state.hubs.found, kept=state.hubs.done)
+    )

@@ -19,6 +19,7 @@ from ckg_rdf.service import conneg, explore
 from ckg_rdf.service.backends import PAGES
 from ckg_rdf.service.conneg import HTML, RDF_FORMATS
 from ckg_rdf.service.deps import State
+from ckg_rdf.service.doc_cache import Document, etag, matches
 from ckg_rdf.service.explore import ENTITY_PAGES
 from ckg_rdf.service.responses import page_error, rdf_docs, text_error
 from ckg_rdf.service.routes.similar import SimilarLink, similar_for_page
@@ -48,16 +49,23 @@ def _alternates(path: str) -> str:
     )
 
 
-async def _html(request: Request, state: ServiceState, iri: str, headers: dict) -> Response:
+async def _html(
+    request: Request, state: ServiceState, iri: str
+) -> tuple[Document, bool] | Response:
+    """The page (and whether it is complete enough to keep), or an error response."""
     parsed = state.iris.parse(iri)
     kind = parsed.kind if parsed and not parsed.hash and not parsed.embedding else ""
     spec = ENTITY_PAGES.get(kind)
     params = dict(request.query_params)
     selects = explore.selects(spec, iri, params) if spec else ()
-    result = await state.backend.run(PageTask(iri, selects), lane=PAGES)
+    state.hubs.start(state.backend)  # (again, once a new build is served)
+    kept = state.hubs.kept(selects, state.build_id)
+    to_run = tuple(s for s in selects if s.result_key not in kept)
+    result = await state.backend.run(PageTask(iri, to_run), lane=PAGES)
     if isinstance(result, Failure):
         return page_error(request, state, result)
     assert isinstance(result, PageData)
+    result.rows.update(kept)
     linker = Linker(state.base)
     view = resource_view(iri, result.description, linker)
     template = next(
@@ -69,10 +77,14 @@ async def _html(request: Request, state: ServiceState, iri: str, headers: dict) 
         context["page"] = explore.entity_view(spec, result.rows, linker, params, path)
     if template == "author.html":
         context["timeline"] = explore.timeline(context["page"].listings["institutions"].rows)
+    complete = True
     if template == "paper.html":
         context["authors"] = authors_with_affiliations(result.rows.get("affiliations", []), linker)
-        context["similar"] = await _named(state, await similar_for_page(state, iri, linker))
-    return state.templates.TemplateResponse(request, template, context, headers=headers)
+        similar = await similar_for_page(state, iri, linker)
+        complete = similar is not None  # None: the index is still loading
+        context["similar"] = await _named(state, similar or [])
+    page = state.templates.TemplateResponse(request, template, context)
+    return Document(bytes(page.body), HTML.media_type), complete
 
 
 async def _named(state: ServiceState, links: list[SimilarLink]) -> list[SimilarLink]:
@@ -109,18 +121,38 @@ async def describe_resource(request: Request, state: State, local_id: str) -> Re
         if fmt is None:
             return text_error(Failure("not_acceptable", why), {"Vary": "Accept"})
     iri = state.base + path.lstrip("/")
+    build = state.build_id
+    key = (path, fmt.key, str(request.url.query) if fmt is HTML else "")
+    tag = etag(build, key)
     headers = {
         "Vary": "Accept",
         "Content-Location": f"{path}.{fmt.extension}",
         "Link": _alternates(path),
+        "ETag": tag,
     }
-    if fmt is HTML:
-        return await _html(request, state, iri, headers)
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    doc = state.documents.get(build, key)
+    if doc is None:
+        rendered = await (
+            _html(request, state, iri) if fmt is HTML else _rdf(request, state, iri, fmt)
+        )
+        if isinstance(rendered, Response):
+            return rendered  # an error: never kept
+        doc, complete = rendered
+        if complete and state.build_id == build:  # not rendered from a snapshot swapped out
+            state.documents.put(build, key, doc)
+    return Response(doc.body, media_type=doc.media_type, headers=headers)
+
+
+async def _rdf(
+    request: Request, state: ServiceState, iri: str, fmt: conneg.Format
+) -> tuple[Document, bool] | Response:
     result = await state.backend.run(DescribeTask(iri, fmt.key), lane=PAGES)
     if isinstance(result, Failure):
         return page_error(request, state, result)
     assert isinstance(result, Payload)
-    return Response(result.body, media_type=result.media_type, headers=headers)
+    return Document(result.body, result.media_type), True
 
 
 for _kind in RESOURCE_KINDS:

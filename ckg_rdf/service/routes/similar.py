@@ -143,14 +143,19 @@ async def similar_papers(
     )
 
 
-async def similar_for_page(state: ServiceState, iri: str, linker: Linker) -> list[SimilarLink]:
-    """The paper page's "Similar papers" list; empty when there is no index or no vector."""
+async def similar_for_page(
+    state: ServiceState, iri: str, linker: Linker
+) -> list[SimilarLink] | None:
+    """The paper page's "Similar papers" list; empty when there is no index or no vector,
+    None while the index is still loading (the page then shows none, and is not kept)."""
     paper_id = state.iris.local_id(iri, "paper")
     if paper_id is None:
         return []
     try:
         found = await similar_papers(state, paper_id, PAGE_K, DEFAULT_MODE, wait_s=PAGE_WAIT_S)
-    except (SimilarUnavailable, UnknownPaperError, SimilarError):
+    except SimilarUnavailable as exc:
+        return None if exc.status == 503 else []
+    except (UnknownPaperError, SimilarError):
         return []
     return [
         SimilarLink(
