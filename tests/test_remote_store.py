@@ -14,12 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from ckg_rdf.datadir import DataDir
 from ckg_rdf.pipeline.steps import DEFAULT_STAGES
 from ckg_rdf.rdf.iris import IriScheme
 from ckg_rdf.store import GraphReader
+from ckg_rdf.store.embedded import EmbeddedStore
 from ckg_rdf.store.remote import RemoteStore
 from ckg_rdf.vocab import CKG
 from tests.building import build_graph, open_graph
@@ -229,6 +230,23 @@ def test_serving_from_the_remote_store_answers_like_the_embedded_one(builds, ser
             )
             assert "<h1>" in page.text
     assert answers[0] == answers[1]
+
+
+def test_both_stores_describe_each_kind_of_resource_alike(builds, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The embedded store describes by index lookups, a remote one by the generated query: on
+    the same quads (the remote store's, copied into an embedded one) they agree."""
+    remote = RemoteStore(server.url)
+    dump = tmp_path / "remote.nq"
+    remote.export(dump, "nq")
+    local = EmbeddedStore(None)
+    local.add(parse(path=str(dump), format=RdfFormat.N_QUADS))
+    for kind in ("Paper", "Author", "Institution", "Concept", "Topic"):
+        rows = local.query(f"SELECT ?r WHERE {{ ?r a ckg:{kind} }} ORDER BY ?r LIMIT 5")
+        resources = [r["r"] for r in rows]  # type: ignore[union-attr]
+        assert resources, kind
+        for resource in resources:
+            here, there = local.describe(resource), remote.describe(resource)
+            assert here and sorted(map(str, here)) == sorted(map(str, there)), resource
 
 
 def test_ckg_embed_uses_the_builds_base_iri(sample_dir: Path, tmp_path: Path) -> None:

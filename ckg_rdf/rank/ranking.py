@@ -91,6 +91,21 @@ def ranking_query(request: RankRequest) -> str:
         else "DESC(?pageRank) DESC(?citations) ?paper"
     )
     body = "\n      ".join(where)
+    if not alternatives:
+        # every citation counts: the count the ranks stage stored (distinct citing papers,
+        # the same number) instead of counting each paper's citations per request
+        return f"""SELECT ?paper ?title ?citations ?pageRank
+WHERE {{
+  {body}
+  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
+  BIND(COALESCE(?counted, 0) AS ?citations)
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+}}
+ORDER BY {order}
+LIMIT {request.k}
+OFFSET {request.offset}
+"""
     citing_body = "\n        ".join(citing)
     return f"""SELECT ?paper ?title ?citations ?pageRank
 WHERE {{

@@ -72,6 +72,11 @@ class HubPages:
         self.build_id, self.rows, self.found, self.done = backend.build_id, {}, 0, 0
         self._task = asyncio.get_running_loop().create_task(self._compute(backend))
 
+    @property
+    def computing(self) -> bool:
+        """Whether the hubs of the current build are still being computed."""
+        return self._task is not None and not self._task.done()
+
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -19,8 +19,7 @@ MIN_LINKS = 20
 def _wait_for_hubs(state, deadline_s: float = 120.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        hubs = state.hubs
-        if hubs.found and hubs.done == hubs.found and hubs._task.done():
+        if not state.hubs.computing:
             return
         time.sleep(0.2)
     raise AssertionError(f"hubs not computed in time: {state.hubs.done}/{state.hubs.found}")
@@ -34,7 +33,11 @@ def test_a_hub_page_is_kept_and_is_the_page_computed_per_request(live: LiveServe
     ):
         state = kept.server.config.app.state.service
         _wait_for_hubs(state)
-        assert state.hubs.found >= len(HUB_LINKS)
+        assert state.hubs.found >= len(HUB_LINKS) and state.hubs.done == state.hubs.found
+        status = httpx.get(kept_url + "status", timeout=30).json()
+        assert status["hubs"] == {"found": state.hubs.found, "kept": state.hubs.done,
+                                  "computing": False}  # fmt: skip
+        assert status["build"] == state.build_id
         hubs_by_kind: dict[str, list[str]] = {}
         for s in state.hubs.rows:
             bound = dict(s.bindings)

@@ -142,6 +142,7 @@ async def dump(request: Request, state: State) -> Response:
 class HubStatus(BaseModel):
     found: int = Field(description="Hubs found in the build served (see docs/service.md).")
     kept: int = Field(description="Hubs whose first page is computed and kept so far.")
+    computing: bool = Field(description="Whether that work is still under way.")
 
 
 class ServiceStatus(BaseModel):
@@ -154,5 +155,8 @@ async def status(state: State) -> ServiceStatus:
     """The build served and how far the background work on it has come: a health check for
     operators, and what a benchmark waits on before it measures."""
     return ServiceStatus(
-        build=state.build_id, hubs=HubStatus(found=state.hubs.found, kept=state.hubs.done)
+        build=state.build_id,
+        hubs=HubStatus(
+            found=state.hubs.found, kept=state.hubs.done, computing=state.hubs.computing
+        ),
     )
