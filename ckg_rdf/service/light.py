@@ -28,8 +28,9 @@ A new task, or one that ran longer than ``light_s`` last time, goes to a worker
 as before (timeouts, cancellation, heavy-query limits all apply there).
 
 One kind of task is light by construction and runs in process from the first
-request: dereferencing (:class:`DescribeTask`). The description is index lookups
-bounded by the resource's own out-degree and at most
+request: dereferencing (:class:`DescribeTask`, and a page task that only
+describes). The description is index lookups bounded by the resource's own
+out-degree and at most
 :data:`~ckg_rdf.store.describe.MAX_INCOMING` incoming links
 (:mod:`ckg_rdf.store.describe`), never a query a client wrote, so a crawler
 walking a million distinct IRIs does not pay a worker hop for each.
@@ -76,8 +77,10 @@ BOUNDED_S = 0.005
 
 
 def bounded(task: object) -> bool:
-    """Whether ``task``'s cost is bounded by construction (see the module docstring)."""
-    return isinstance(task, DescribeTask)
+    """Whether ``task``'s cost is bounded by construction (see the module docstring): a
+    description, or a page task that is only a description (a hub page whose rows are
+    kept, :mod:`ckg_rdf.service.hubs`)."""
+    return isinstance(task, DescribeTask) or (isinstance(task, PageTask) and not task.selects)
 
 
 class LightMemo:

@@ -29,6 +29,7 @@ from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
 from ckg_rdf.service.policy import PolicyError, QueryPolicy
 from ckg_rdf.store import GraphReader, GraphWriter, QueryError
+from ckg_rdf.store.describe import MAX_INCOMING
 from ckg_rdf.store.interface import as_triples
 from ckg_rdf.vocab import PREFIXES
 
@@ -90,6 +91,12 @@ class DescribeTask:
     format: str  # a key of RDF_FORMATS
 
 
+#: incoming links a page's description reads (its lists come from the page's own
+#: queries; "Linked from" shows 50 per property): a hub's page then reads 500 of its
+#: million links, not the 2,000 a dereferenced document carries
+PAGE_INCOMING = 500
+
+
 @dataclass(frozen=True)
 class NamedSelect:
     """A service query (``service/sparql/NAME.rq``) with IRI bindings, answered as rows.
@@ -132,6 +139,8 @@ class PageTask:
     selects: tuple[NamedSelect, ...] = ()
     #: False: only the selects' rows (the description is left empty)
     describe: bool = True
+    #: links into the resource in its description (a page shows 50 per property)
+    max_incoming: int = PAGE_INCOMING
 
 
 @dataclass(frozen=True)
@@ -463,12 +472,14 @@ def service_query(name: str) -> str:
     return read(name)
 
 
-def _describe_triples(store: GraphReader, iri: str) -> list[ox.Triple] | Failure:
+def _describe_triples(
+    store: GraphReader, iri: str, max_incoming: int = MAX_INCOMING
+) -> list[ox.Triple] | Failure:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
         return Failure("not_found", f"{iri} is not a valid IRI")
-    triples = store.describe(node)
+    triples = store.describe(node, max_incoming)
     if not triples:
         return Failure("not_found", f"nothing is known about {iri}")
     return triples
@@ -505,7 +516,7 @@ def page_data(store: GraphReader, task: PageTask, limits: Limits) -> PageData | 
     """A resource's description and the rows of the page's extra queries, in one task."""
     description = b""
     if task.describe:
-        triples = _describe_triples(store, task.iri)
+        triples = _describe_triples(store, task.iri, task.max_incoming)
         if isinstance(triples, Failure):
             return triples
         description = ox.serialize(triples[: limits.max_rows], format=ox.RdfFormat.N_TRIPLES) or b""

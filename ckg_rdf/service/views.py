@@ -75,6 +75,8 @@ class ResourceView:
     outgoing: list[PropertyRow]
     incoming: list[PropertyRow]
     truncated_incoming: bool = False
+    #: the links into the resource that the description holds at most
+    incoming_cap: int = 2000
 
     def first(self, predicate: ox.NamedNode) -> str | None:
         for row in self.outgoing:
@@ -189,6 +191,7 @@ def resource_view(
         ),
         incoming=sorted(inc.values(), key=lambda r: r.label.casefold()),
         truncated_incoming=n_incoming >= incoming_cap,
+        incoming_cap=incoming_cap,
     )
 
 

@@ -4,7 +4,7 @@ Defined once here, as data, and carried out two ways that a test proves equal
 (``tests/test_remote_store.py``): by index lookups on the embedded store (a
 few hundred microseconds for a paper, where the same description as one SPARQL
 CONSTRUCT took 3-5 ms: the planner cannot bound the label and hash-IRI parts),
-and by the SPARQL query :data:`DESCRIBE_QUERY` (generated from the same
+and by the SPARQL query :func:`describe_query` (generated from the same
 constants) for a remote SPARQL server.
 
 The description of ``R``:
@@ -13,9 +13,9 @@ The description of ``R``:
   so a client can show every link by name without another request); for each
   blank ``?o`` and each hash IRI ``R#...`` among them, all their triples (they
   dereference to this document: ``<paper#author-1>``, the author entries);
-* the first :data:`MAX_INCOMING` triples ``?s ?q R`` and the labels of their
-  subjects (a concept that a million papers mention must not be read whole per
-  request);
+* the first :data:`MAX_INCOMING` (or ``max_incoming``: a page shows fewer) triples
+  ``?s ?q R`` and the labels of their subjects (a concept that a million papers
+  mention must not be read whole per request);
 * every hash IRI ``R#...`` that points at ``R`` through an owner link
   (:data:`OWNER_LINKS`: ``<paper#topic-x> oa:hasTarget <paper>``, the topic and
   concept annotations), with all its triples: looked up by that predicate, so
@@ -48,7 +48,9 @@ def _owned(term: object, prefix: str) -> bool:
     )
 
 
-def describe_by_pattern(quads: Pattern, resource: NamedNode) -> list[Triple]:
+def describe_by_pattern(
+    quads: Pattern, resource: NamedNode, max_incoming: int = MAX_INCOMING
+) -> list[Triple]:
     """The description of ``resource`` from index lookups (distinct triples, in a stable
     order: outgoing, neighbours' labels and owned nodes, incoming, owned annotations)."""
     prefix = resource.value + "#"
@@ -72,7 +74,7 @@ def describe_by_pattern(quads: Pattern, resource: NamedNode) -> list[Triple]:
                 pass
         if isinstance(obj, NamedNode):
             labels(obj)
-    for triple in list(add(islice(quads(None, None, resource), MAX_INCOMING))):
+    for triple in list(add(islice(quads(None, None, resource), max_incoming))):
         labels(triple.subject)  # type: ignore[arg-type]
     for predicate in OWNER_LINKS:
         for quad in quads(None, predicate, resource):
@@ -86,8 +88,12 @@ def _values(terms: tuple[NamedNode, ...]) -> str:
     return ", ".join(str(t) for t in terms)
 
 
-#: the same description as one SPARQL query (?resource bound by substitution)
-DESCRIBE_QUERY = f"""CONSTRUCT {{
+def describe_query(max_incoming: int = MAX_INCOMING) -> str:
+    """The same description as one SPARQL query (?resource bound by substitution)."""
+    return _DESCRIBE.replace("MAX_INCOMING", str(int(max_incoming)))
+
+
+_DESCRIBE = f"""CONSTRUCT {{
   ?resource ?p ?o . ?o ?olp ?olabel . ?o ?bp ?bo .
   ?s ?q ?resource . ?s ?slp ?slabel . ?h ?hp ?ho .
 }}
@@ -103,7 +109,7 @@ WHERE {{
   }}
   UNION
   {{
-    {{ SELECT ?s ?q ?resource WHERE {{ ?s ?q ?resource }} LIMIT {MAX_INCOMING} }}
+    {{ SELECT ?s ?q ?resource WHERE {{ ?s ?q ?resource }} LIMIT MAX_INCOMING }}
     OPTIONAL {{ ?s ?slp ?slabel . FILTER(?slp IN ({_values(LABELS)})) }}
   }}
   UNION
@@ -114,3 +120,7 @@ WHERE {{
     ?h ?hp ?ho .
   }}
 }}"""
+
+
+#: the query with the default bound on incoming links
+DESCRIBE_QUERY = describe_query()

@@ -37,6 +37,7 @@ from pyoxigraph import (
 )
 
 from ckg_rdf.errors import CkgError
+from ckg_rdf.store.describe import MAX_INCOMING
 
 Term = NamedNode | BlankNode | Literal | Triple
 #: what ``query`` returns: a table, a boolean, or triples
@@ -84,9 +85,10 @@ class GraphReader(Protocol):
         """The named graphs that hold data."""
         ...
 
-    def describe(self, resource: NamedNode) -> list[Triple]:
+    def describe(self, resource: NamedNode, max_incoming: int = MAX_INCOMING) -> list[Triple]:
         """What the graph says about ``resource``, the document its IRI dereferences to
-        (distinct triples; the contents are defined in :mod:`ckg_rdf.store.describe`)."""
+        (distinct triples, at most ``max_incoming`` links into it; the contents are
+        defined in :mod:`ckg_rdf.store.describe`)."""
         ...
 
     def export(

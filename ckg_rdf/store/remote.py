@@ -44,7 +44,7 @@ from pyoxigraph import (
 )
 
 from ckg_rdf.sparql_text import bind_inline
-from ckg_rdf.store.describe import DESCRIBE_QUERY
+from ckg_rdf.store.describe import MAX_INCOMING, describe_query
 from ckg_rdf.store.formats import FORMATS
 from ckg_rdf.store.interface import Bindings, QueryError, QueryResult, StoreError, as_triples
 from ckg_rdf.vocab import PREFIXES
@@ -209,8 +209,9 @@ class RemoteStore:
             )
         return as_triples(parse(response.content, format=rdf_format))
 
-    def describe(self, resource: NamedNode) -> list[Triple]:
-        found = self.query(DESCRIBE_QUERY, substitutions={Variable("resource"): resource})
+    def describe(self, resource: NamedNode, max_incoming: int = MAX_INCOMING) -> list[Triple]:
+        query = describe_query(max_incoming)
+        found = self.query(query, substitutions={Variable("resource"): resource})
         return list(dict.fromkeys(as_triples(found)))
 
     def count(self, graph: NamedNode | None = None) -> int:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from ckg_rdf.service.light import LightMemo, bounded, memo_key
-from ckg_rdf.service.tasks import DescribeTask, QueryTask, UpdateTask
+from ckg_rdf.service.tasks import DescribeTask, NamedSelect, PageTask, QueryTask, UpdateTask
 from tests.building import open_graph
 from tests.service.conftest import LiveServer, serving
 
@@ -35,6 +35,13 @@ def test_queries_and_descriptions_are_remembered_by_their_whole_value() -> None:
     assert memo_key(QueryTask(SMALL)) == memo_key(QueryTask(SMALL))
     assert memo_key(QueryTask(SMALL)) != memo_key(QueryTask(SMALL, default_graphs=("http://g",)))
     assert memo_key(DescribeTask("http://x/paper/1", "ttl")) is not None
+
+
+def test_descriptions_are_bounded_by_construction_and_queries_are_not() -> None:
+    assert bounded(DescribeTask("http://x/paper/1", "ttl"))
+    assert bounded(PageTask("http://x/concept/human"))  # a kept hub page: only its description
+    assert not bounded(PageTask("http://x/concept/human", (NamedSelect("concept-counts"),)))
+    assert not bounded(QueryTask(SMALL))
 
 
 def test_only_a_task_measured_under_the_threshold_proves_light() -> None:

@@ -76,6 +76,8 @@ def test_a_resource_linked_from_everywhere_is_described_from_its_first_incoming_
     titled = {t.subject for t in described if t.predicate == CKG.title}
     assert titled == {t.subject for t in incoming}, "the incoming links come with their names"
     assert Triple(hub, RDFS.label, Literal("human")) in described
+    fewer = store.describe(hub, max_incoming=10)
+    assert len([t for t in fewer if t.object == hub]) == 10  # what a page reads
 
 
 def test_an_unknown_resource_has_an_empty_description(sample_store: GraphReader) -> None:

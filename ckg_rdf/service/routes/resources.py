@@ -24,7 +24,15 @@ from ckg_rdf.service.explore import ENTITY_PAGES
 from ckg_rdf.service.responses import page_error, rdf_docs, text_error
 from ckg_rdf.service.routes.similar import SimilarLink, similar_for_page
 from ckg_rdf.service.state import ServiceState
-from ckg_rdf.service.tasks import DescribeTask, Failure, PageData, PageTask, Payload, QueryTask
+from ckg_rdf.service.tasks import (
+    PAGE_INCOMING,
+    DescribeTask,
+    Failure,
+    PageData,
+    PageTask,
+    Payload,
+    QueryTask,
+)
 from ckg_rdf.service.views import (
     PAGE_TEMPLATES,
     Linker,
@@ -67,7 +75,7 @@ async def _html(
     assert isinstance(result, PageData)
     result.rows.update(kept)
     linker = Linker(state.base)
-    view = resource_view(iri, result.description, linker)
+    view = resource_view(iri, result.description, linker, incoming_cap=PAGE_INCOMING)
     template = next(
         (PAGE_TEMPLATES[t.iri] for t in view.types if t.iri in PAGE_TEMPLATES), "resource.html"
     )
