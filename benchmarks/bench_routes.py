@@ -303,9 +303,14 @@ def main() -> None:
     print(sep)
     for row in rows:
         r = row.result
-        line = (f"| {row.route} | {row.papers:,} | {row.concurrency} | {row.distinct} | "
-                f"{r.rate:,.1f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.1f} | "
-                f"{r.non2xx + r.socket_errors} |")  # fmt: skip
+        if r.requests == 0:  # nothing answered within the run: slower than it, not failed
+            line = (f"| {row.route} | {row.papers:,} | {row.concurrency} | {row.distinct} | "
+                    f"0 | > {args.seconds * 1000:,} | > {args.seconds * 1000:,} | - | "
+                    "none answered in the run |")  # fmt: skip
+        else:
+            line = (f"| {row.route} | {row.papers:,} | {row.concurrency} | {row.distinct} | "
+                    f"{r.rate:,.1f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.max_ms:.1f} | "
+                    f"{r.non2xx + r.socket_errors} |")  # fmt: skip
         if small:
             s = small.get((row.route, row.concurrency))
             p50, p99 = projected(s, row, "p50_ms"), projected(s, row, "p99_ms")

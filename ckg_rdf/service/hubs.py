@@ -15,8 +15,9 @@ The rows are the same queries' rows, computed on the same snapshot: a hub page i
 identical whether it was kept or not (``tests/service/test_hubs.py``).
 
 The work runs in the backend's background lane (one niced worker process of its own),
-largest hubs first, and starts again when a new build is swapped in; until a hub's
-rows are kept its page is computed per request as before.
+largest hubs first across kinds (the slowest pages first), and starts again when a
+new build is swapped in; until a hub's rows are kept its page is computed per request
+as before.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class HubPages:
     async def _compute(self, backend: QueryBackend) -> None:
         build = backend.build_id
         try:
-            hubs: list[tuple[str, str]] = []
+            hubs: list[tuple[int, str, str]] = []
             for kind in HUB_LINKS:
                 query = hubs_query(kind, self.min_links, self.max_hubs)
                 result = await backend.run(
@@ -101,9 +102,10 @@ class HubPages:
                     log.warning("could not find the %s hubs: %s", kind, result)
                     continue
                 bindings = json.loads(result.body)["results"]["bindings"]
-                hubs += [(kind, b["e"]["value"]) for b in bindings]
+                hubs += [(int(b["n"]["value"]), kind, b["e"]["value"]) for b in bindings]
+            hubs.sort(key=lambda h: -h[0])  # the largest first, whatever their kind
             self.found = len(hubs)
-            for kind, iri in hubs:
+            for _, kind, iri in hubs:
                 page = selects(ENTITY_PAGES[kind], iri, {})
                 data = await backend.run(
                     PageTask(iri, page, describe=False), lane=BACKGROUND, timeout_s=self.timeout_s
