@@ -83,3 +83,11 @@ def test_updates_cannot_fetch_urls(client: TestClient, update: str) -> None:
     )
     assert r.status_code == 403, r.text
     assert "127.0.0.1:9" in r.text
+
+
+def test_a_document_names_no_version_while_updates_can_change_it(client: TestClient) -> None:
+    query = {"query": "SELECT ?p WHERE { ?p a ckg:Paper } ORDER BY ?p LIMIT 1", "format": "json"}
+    iri = client.get("/sparql", params=query).json()["results"]["bindings"][0]["p"]["value"]
+    path = "/" + iri.split("/", 3)[3]
+    r = client.get(path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and "etag" not in r.headers

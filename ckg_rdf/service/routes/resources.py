@@ -131,15 +131,15 @@ async def describe_resource(request: Request, state: State, local_id: str) -> Re
     iri = state.base + path.lstrip("/")
     build = state.build_id
     key = (path, fmt.key, str(request.url.query) if fmt is HTML else "")
-    tag = etag(build, key)
     headers = {
         "Vary": "Accept",
         "Content-Location": f"{path}.{fmt.extension}",
         "Link": _alternates(path),
-        "ETag": tag,
     }
-    if matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
+    if not state.settings.allow_update:  # else the data can change under one build id
+        headers["ETag"] = tag = etag(build, key)
+        if matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
     doc = state.documents.get(build, key)
     if doc is None:
         rendered = await (
