@@ -72,6 +72,27 @@ def max_nesting(query: str) -> int:
     return max(_deepest(blank_opaque(text)), _deepest(text))
 
 
+_TAIL_LIMIT = re.compile(
+    r"(?<![\w?$:.\-])"
+    r"(?:limit\s+(\d+)(?:\s+offset\s+\d+)?|offset\s+\d+\s+limit\s+(\d+))\s*\Z",
+    re.I,
+)
+
+
+def outer_limit(query: str) -> int | None:
+    """The LIMIT of the query's outermost solutions, when the text ends with it (``... LIMIT
+    10`` or ``... LIMIT 10 OFFSET 20``, comments aside); else None.
+
+    Text that ends with LIMIT can only end the outermost query: a subquery's LIMIT is
+    followed by its closing brace. None says nothing (a trailing VALUES block, or no limit).
+    """
+    text = blank_opaque(unescape_codepoints(query))
+    m = _TAIL_LIMIT.search(text)
+    if m is None:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
 def where_braces(query: str) -> list[int]:
     """Indexes of the ``{`` opening each WHERE group: the query's and every subquery's.
 

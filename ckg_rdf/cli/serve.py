@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import secrets
 import socket
 from typing import Annotated, Any
@@ -206,16 +205,9 @@ def serve_command(
         markup=False,
     )
     if settings.processes > 1:
-        from ckg_rdf.service.app import SETTINGS_ENV
+        from ckg_rdf.service.processes import serve_processes
 
-        os.environ[SETTINGS_ENV] = settings.to_environment()
-        uvicorn.run(
-            "ckg_rdf.service.app:app_from_environment",
-            factory=True,
-            workers=settings.processes,
-            host=host,
-            port=port,
-            log_level="warning",
-        )
+        if serve_processes(settings, host, port, settings.processes) != 0:
+            fail("a server process kept stopping right after its start (see its message above)")
         return
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -139,11 +139,14 @@ class QueryPolicy:
         """Raise :class:`PolicyError` if ``text`` may not run; return the SERVICE endpoints.
 
         ``base_iri`` is the base the store resolves relative IRIs against (none by default).
+        A text without SERVICE is remembered (:func:`_local_query`): clients send the
+        same query again and again, and its answer depends on nothing else; one naming an
+        endpoint is checked each time (what a host name resolves to may change).
         """
-        unescaped = self._nesting(text)
-        if "service" not in unescaped.lower() and "service" not in text.lower():
+        local = _local_query if len(text) <= _MEMO_CHARS else _local
+        if local(self.max_nesting, text):
             return []
-        return self._check(text, unescaped, update=False, base_iri=base_iri)
+        return self._check(text, self._nesting(text), update=False, base_iri=base_iri)
 
     def check_update(self, text: str, *, base_iri: str | None = None) -> list[str]:
         """The same for an update; ``LOAD <url>`` counts as a target too."""
@@ -491,6 +494,21 @@ def _absolute(iri: str, base: str | None, tok: Token, what: str) -> str:
     if not _SCHEME.match(resolved):
         raise _Unreadable(tok.start, f"{what} <{iri}> is relative and there is no base IRI")
     return resolved
+
+
+#: the longest query text :func:`_local_query` keeps (4,096 of them: at most 32 MB)
+_MEMO_CHARS = 8192
+
+
+def _local(deepest_allowed: int, text: str) -> bool:
+    """Whether ``text`` mentions no SERVICE (so the policy has nothing more to check);
+    raises :class:`PolicyError` if it nests deeper than allowed."""
+    unescaped = QueryPolicy(max_nesting=deepest_allowed)._nesting(text)
+    return "service" not in unescaped.lower() and "service" not in text.lower()
+
+
+#: :func:`_local`, remembered per text (a refusal raises, and is not kept)
+_local_query = lru_cache(maxsize=4096)(_local)
 
 
 @lru_cache(maxsize=4096)

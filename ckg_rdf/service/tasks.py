@@ -16,7 +16,7 @@ import json
 import re
 import tempfile
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ckg_rdf.rank.run import RankResult, RankSpec, run_ranking
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
 from ckg_rdf.service.policy import PolicyError, QueryPolicy
+from ckg_rdf.sparql_text import outer_limit
 from ckg_rdf.store import GraphReader, GraphWriter, QueryError
 from ckg_rdf.store.describe import MAX_INCOMING
 from ckg_rdf.store.interface import as_triples
@@ -364,6 +365,16 @@ def xml_safe(body: bytes) -> bytes:
     return _XML_INVALID.sub("\ufffd", text).encode("utf-8")
 
 
+@lru_cache(maxsize=4096)
+def _kept_outer_limit(query: str) -> int | None:
+    return outer_limit(query)
+
+
+def _outer_limit(query: str) -> int | None:
+    """:func:`outer_limit`, remembered for the texts clients send again and again."""
+    return _kept_outer_limit(query) if len(query) <= 8192 else outer_limit(query)
+
+
 def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | Failure:
     """Check the query against the policy, run it, serialise the answer as negotiated."""
     try:
@@ -403,6 +414,10 @@ def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | 
     fmt, why = conneg.choose(task.accept, task.format, list(RESULT_FORMATS.values()))
     if fmt is None:
         return Failure("not_acceptable", f"a SELECT result is a table: {why}")
+    if (limit := _outer_limit(task.query)) is not None and limit <= limits.max_rows:
+        # within the cap by its own LIMIT: serialised in the engine, no writer to watch
+        body = result.serialize(format=_RESULT_ENUM[fmt.key])
+        return Payload(fmt.media_type, xml_safe(body) if fmt.key == "xml" else body, "select")
     # Serialised straight to the format asked for while it stays too small to hold more
     # rows than the cap (every row takes at least _MIN_ROW_BYTES of it); only a larger
     # result is run again and its rows counted exactly.

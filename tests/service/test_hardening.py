@@ -300,3 +300,46 @@ def test_several_server_processes_answer_and_die_with_the_server(live: LiveServe
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_server_process_that_dies_is_replaced_and_sigterm_stops_them_all(
+    live: LiveServer,
+) -> None:
+    """``--processes``: each process listens on its own socket (SO_REUSEPORT); the
+    supervisor starts a new one when one dies, and SIGTERM stops every process it made."""
+    import psutil
+
+    port = free_port()
+    server = _serve(live.store, port, "--workers", "1", "--processes", "2")
+    try:
+
+        def serving() -> list[psutil.Process]:  # the server processes: they have workers
+            kids = psutil.Process(server.pid).children()
+            return [p for p in kids if p.is_running() and p.children()]
+
+        first = serving()
+        assert len(first) == 2
+        first[0].kill()
+        killed, kept = first[0].pid, first[1].pid
+        deadline = time.monotonic() + 60
+        pids: set[int] = set()
+        while time.monotonic() < deadline:
+            pids = {p.pid for p in serving() if p.status() != psutil.STATUS_ZOMBIE}
+            if len(pids) == 2 and kept in pids and killed not in pids:
+                break
+            time.sleep(0.3)
+        assert len(pids) == 2 and kept in pids and killed not in pids
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/", timeout=30) as c:
+            for _ in range(10):
+                r = c.get("/sparql", params={"query": LIGHT}, headers={"Connection": "close"})
+                assert r.status_code == 200, r.text
+        tree = [p.pid for p in psutil.Process(server.pid).children(recursive=True)]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in tree):
+            time.sleep(0.2)
+        assert not [p for p in tree if _alive(p)]
+    finally:
+        if server.poll() is None:
+            server.kill()

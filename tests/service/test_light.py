@@ -107,6 +107,18 @@ def test_the_row_cap_holds_in_process(served) -> None:
     assert "more than 1,000" in second.text
 
 
+def test_a_query_limited_to_the_cap_by_itself_is_answered_whole(served) -> None:
+    """Served in one engine call (its own LIMIT is within the cap): the same rows as the
+    same query with the limit inside a subquery, which takes the capped path."""
+    url, _ = served
+    inner = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 1000"
+    direct = _ask(url, inner)
+    capped = _ask(url, f"SELECT ?s ?p ?o WHERE {{ {{ {inner} }} }}")
+    assert direct.status_code == capped.status_code == 200
+    rows = direct.json()["results"]["bindings"]
+    assert len(rows) == 1000 and rows == capped.json()["results"]["bindings"]
+
+
 def test_a_dereference_is_answered_in_process_from_the_first_request(
     served, sample_ids, live
 ) -> None:
