@@ -82,7 +82,8 @@ class ServiceSettings(BaseSettings):
     #: (0: render every request; never used with allow_update; see service/doc_cache.py)
     doc_cache_mb: float = Field(64.0, ge=0)
     #: an entity with at least this many links (papers of a concept or topic, author
-    #: entries of an institution) is a hub: its first page is computed once per build
+    #: entries of an institution; 40% as many papers of an author) is a hub: its first
+    #: page is computed once per build
     hub_links: int = Field(500, ge=1)
     #: hubs kept per kind, largest first (0: none; see service/hubs.py)
     max_hubs: int = Field(2000, ge=0)
