@@ -33,9 +33,71 @@ _LABELS = {
 }
 
 
-def resolve(store: GraphReader, kind: str, text: str) -> Resolved:
-    """The one ``kind`` ("concept" or "topic") node that ``text`` names."""
+def _names_query(kind: str) -> str:
     cls, predicates = _LABELS[kind]
+    alternatives = " UNION ".join(f"{{ ?node {p} ?name }}" for p in predicates)
+    return (
+        f"SELECT DISTINCT ?node ?pref ?name WHERE {{ ?node a {cls} . {alternatives} "
+        f"OPTIONAL {{ ?node {SKOS.prefLabel} ?pref }} }}"
+    )
+
+
+class NameIndex:
+    """Every name of the topics and concepts of one unchanging store, by its lower case.
+
+    Resolving a name scans every label and synonym of its kind (about 200 ms at 30k
+    papers, growing with the vocabulary the corpus uses); a server that resolves names
+    for every ``/rank`` request on a build that cannot change reads them once per kind
+    instead, and answers from a dictionary. Lower case is the store's own ``LCASE``, so
+    what matches is exactly what the scan matches (``tests/rank/test_resolve.py``).
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
+
+    def matches(self, store: GraphReader, kind: str, text: str) -> list[tuple[str, str | None]]:
+        """(node IRI, preferred label) for each node of ``kind`` named ``text``, any case."""
+        names = self._kinds.get(kind)
+        if names is None:
+            names = {}
+            rows = store.query(
+                f"SELECT ?node ?pref (LCASE(STR(?name)) AS ?key) WHERE {{ "
+                f"{{ {_names_query(kind)} }} }}"
+            )
+            for r in rows if isinstance(rows, QuerySolutions) else []:
+                pref = r["pref"].value if r["pref"] is not None else None
+                names.setdefault(r["key"].value, []).append((r["node"].value, pref))
+            self._kinds[kind] = names
+        key = _lower(store, text)
+        return sorted(set(names.get(key, [])), key=lambda m: (m[0], m[1] or ""))
+
+
+def _lower(store: GraphReader, text: str) -> str:
+    # the literal enters through pyoxigraph's term syntax, which escapes it
+    rows = store.query(f"SELECT (LCASE({Literal(text)}) AS ?key) WHERE {{}}")
+    found = list(rows) if isinstance(rows, QuerySolutions) else []
+    return found[0]["key"].value if found else text.lower()
+
+
+def _scan(store: GraphReader, kind: str, text: str) -> list[tuple[str, str | None]]:
+    query = (
+        f"SELECT ?node ?pref WHERE {{ {{ {_names_query(kind)} }} "
+        f"FILTER(LCASE(STR(?name)) = LCASE(STR(?text))) }} ORDER BY ?node"
+    )
+    rows = store.query(query, substitutions={Variable("text"): Literal(text)})
+    found = list(rows) if isinstance(rows, QuerySolutions) else []
+    return sorted(
+        {(r["node"].value, r["pref"].value if r["pref"] is not None else None) for r in found},
+        key=lambda m: (m[0], m[1] or ""),
+    )
+
+
+def resolve(store: GraphReader, kind: str, text: str, names: NameIndex | None = None) -> Resolved:
+    """The one ``kind`` ("concept" or "topic") node that ``text`` names.
+
+    ``names``: a :class:`NameIndex` of this store, when its data cannot change.
+    """
+    cls, _ = _LABELS[kind]
     text = text.strip()
     if text.startswith(("http://", "https://")):
         node = NamedNode(text)
@@ -47,23 +109,15 @@ def resolve(store: GraphReader, kind: str, text: str) -> Resolved:
         if not found:
             raise ResolveError(f"no {kind} <{text}> in the graph")
         return Resolved(text, node, found[0]["label"].value)
-    alternatives = " UNION ".join(f"{{ ?node {p} ?name }}" for p in predicates)
-    query = (
-        f"SELECT DISTINCT ?node ?pref ?text WHERE {{ ?node a {cls} . {alternatives} "
-        f"FILTER(LCASE(STR(?name)) = LCASE(STR(?text))) "
-        f"OPTIONAL {{ ?node {SKOS.prefLabel} ?pref }} }} ORDER BY ?node"
-    )
-    rows = store.query(query, substitutions={Variable("text"): Literal(text)})
-    found = list(rows) if isinstance(rows, QuerySolutions) else []
+    found = names.matches(store, kind, text) if names is not None else _scan(store, kind, text)
     if not found:
         raise ResolveError(
             f"no {kind} called {text!r} in the graph (labels, synonyms and ids, any case); "
             f"give its IRI, or look it up with 'ckg query concepts-by-label'"
         )
-    nodes = {r["node"].value: r for r in found}
+    nodes = {iri for iri, _ in found}
     if len(nodes) > 1:
         listed = ", ".join(f"<{n}>" for n in sorted(nodes))
         raise ResolveError(f"{text!r} names {len(nodes)} {kind}s ({listed}); give one IRI")
-    row = found[0]
-    label = row["pref"].value if row["pref"] is not None else text
-    return Resolved(text, row["node"], label)
+    iri, pref = found[0]
+    return Resolved(text, NamedNode(iri), pref if pref is not None else text)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import QuerySolutions
 
 from ckg_rdf.rank.ranking import RankRequest, ranking_query
-from ckg_rdf.rank.resolve import Resolved, resolve
+from ckg_rdf.rank.resolve import NameIndex, Resolved, resolve
 from ckg_rdf.store import GraphReader
 
 
@@ -40,13 +40,15 @@ class RankResult:
     resolved: dict[str, list[Resolved]] = field(default_factory=dict)
 
 
-def run_ranking(store: GraphReader, spec: RankSpec) -> RankResult:
-    """Resolve every name (a clear ``ResolveError`` if one names nothing), then rank."""
+def run_ranking(store: GraphReader, spec: RankSpec, names: NameIndex | None = None) -> RankResult:
+    """Resolve every name (a clear ``ResolveError`` if one names nothing), then rank.
+
+    ``names``: the store's :class:`NameIndex`, when its data cannot change."""
     resolved = {
-        "topics": [resolve(store, "topic", t) for t in spec.topics],
-        "concepts": [resolve(store, "concept", c) for c in spec.concepts],
-        "citing_topics": [resolve(store, "topic", t) for t in spec.citing_topics],
-        "citing_concepts": [resolve(store, "concept", c) for c in spec.citing_concepts],
+        "topics": [resolve(store, "topic", t, names) for t in spec.topics],
+        "concepts": [resolve(store, "concept", c, names) for c in spec.concepts],
+        "citing_topics": [resolve(store, "topic", t, names) for t in spec.citing_topics],
+        "citing_concepts": [resolve(store, "concept", c, names) for c in spec.citing_concepts],
     }
     request = RankRequest(
         topics=tuple(r.iri for r in resolved["topics"]),

@@ -135,6 +135,8 @@ class ServiceSettings(BaseSettings):
         return Limits(
             max_rows=self.max_rows,
             policy=QueryPolicy(service_allow=self.service_allow, max_nesting=self.max_nesting),
+            # a served embedded build is a read-only snapshot; a remote store may change
+            fixed_data=not self.allow_update and not self.is_remote,
         )
 
     def doc_cache_bytes(self) -> int:

@@ -15,6 +15,7 @@ import io
 import json
 import re
 import tempfile
+import weakref
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ckg_rdf.rank.ranking import RankingError
-from ckg_rdf.rank.resolve import ResolveError
+from ckg_rdf.rank.resolve import NameIndex, ResolveError
 from ckg_rdf.rank.run import RankResult, RankSpec, run_ranking
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
@@ -56,6 +57,9 @@ class Limits:
 
     max_rows: int = 100_000
     policy: QueryPolicy = field(default_factory=QueryPolicy)
+    #: the store a task gets is a snapshot nothing writes (a served build, read-only), so
+    #: what a task reads of it may be kept for the next task (the names /rank resolves)
+    fixed_data: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -66,7 +70,11 @@ class Limits:
     def from_dict(cls, data: dict[str, Any]) -> Limits:
         policy = dict(data.get("policy", {}))
         policy["service_allow"] = tuple(policy.get("service_allow", ()))
-        return cls(int(data.get("max_rows", 100_000)), QueryPolicy(**policy))
+        return cls(
+            int(data.get("max_rows", 100_000)),
+            QueryPolicy(**policy),
+            bool(data.get("fixed_data", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -667,9 +675,14 @@ def evidence(store: GraphReader, task: EvidenceTask) -> object:
     return graph_evidence(store, task.paper, list(task.candidates))
 
 
-def rank(store: GraphReader, task: RankTask) -> RankResult | Failure:
+#: the names of each unchanging store a task was given (see Limits.fixed_data)
+_NAMES: weakref.WeakKeyDictionary[Any, NameIndex] = weakref.WeakKeyDictionary()
+
+
+def rank(store: GraphReader, task: RankTask, limits: Limits) -> RankResult | Failure:
+    names = _NAMES.setdefault(store, NameIndex()) if limits.fixed_data else None
     try:
-        return run_ranking(store, task.spec)
+        return run_ranking(store, task.spec, names)
     except ResolveError as exc:
         return Failure("not_found", str(exc))
     except RankingError as exc:
@@ -693,7 +706,7 @@ def run(store: Any, task: object, limits: Limits) -> object:
     if isinstance(task, DumpTask):
         return dump(store, task)
     if isinstance(task, RankTask):
-        return rank(store, task)
+        return rank(store, task, limits)
     if isinstance(task, IndexTask):
         return ensure_index(store, task)
     if isinstance(task, EvidenceTask):
