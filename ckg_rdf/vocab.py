@@ -179,6 +179,8 @@ class CKG:
     # --- ranking (issue 12)
     citationCount = _term(CKG_NS, "citationCount")
     pageRank = _term(CKG_NS, "pageRank")
+    citationPosition = _term(CKG_NS, "citationPosition")
+    pageRankPosition = _term(CKG_NS, "pageRankPosition")
     # --- topics (issue 12): see ckg_rdf/rdf/topics.py
     TopicAssignment = _term(CKG_NS, "TopicAssignment")
     TopicTerm = _term(CKG_NS, "TopicTerm")

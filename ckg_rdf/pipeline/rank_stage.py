@@ -25,7 +25,7 @@ _CITES = f"SELECT ?a ?b WHERE {{ ?a {CKG.cites} ?b }}"
 @dataclass(frozen=True)
 class RankStage:
     name: str = "pagerank"
-    version: str = "1"
+    version: str = "2"  # 2: rank positions of the first papers (rank/positions.py)
     requires: tuple[str, ...] = ("citations",)
     graphs: tuple[str, ...] = ("ranks",)
     describe_first: bool = False
@@ -35,11 +35,13 @@ class RankStage:
 
     def run(self, ctx: StageContext) -> dict[str, int]:
         from ckg_rdf.rank import pagerank
+        from ckg_rdf.rank.positions import positions
 
         papers = [r["p"] for r in ctx.store.query(_PAPERS)]  # type: ignore[union-attr]
         edges = [(r["a"].value, r["b"].value) for r in ctx.store.query(_CITES)]  # type: ignore[union-attr]
         cited = Counter(b for a, b in set(edges) if a != b)
         scores = pagerank(edges, nodes=[p.value for p in papers])
+        by_citations, by_pagerank = positions([p.value for p in papers], cited, scores)
         graph = ctx.iris.graph(self.graphs[0])
         ctx.store.clear_graph(graph)
         triples: list[Triple] = []
@@ -54,6 +56,14 @@ class RankStage:
                     paper, CKG.pageRank, Literal(f"{scores[paper.value]:.9e}", datatype=XSD.double)
                 )
             )
+            for prop, places in (
+                (CKG.citationPosition, by_citations),
+                (CKG.pageRankPosition, by_pagerank),
+            ):
+                if paper.value in places:
+                    triples.append(
+                        Triple(paper, prop, Literal(str(places[paper.value]), datatype=XSD.integer))
+                    )
             if len(triples) >= 100_000:
                 ctx.store.add(in_graph(triples, graph))
                 triples = []

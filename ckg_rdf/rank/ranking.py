@@ -28,6 +28,7 @@ from typing import Literal
 from pyoxigraph import NamedNode
 
 from ckg_rdf.errors import CkgError
+from ckg_rdf.rank.positions import POSITIONS
 from ckg_rdf.vocab import CKG, RDFS
 
 Order = Literal["citations", "pagerank"]
@@ -63,9 +64,36 @@ def _values(var: str, terms: Sequence[NamedNode]) -> str:
     return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
 
 
-def ranking_query(request: RankRequest) -> str:
-    """The SPARQL SELECT answering ``request``: ?paper ?title ?citations ?pageRank."""
+def by_position(request: RankRequest) -> bool:
+    """Whether ``request`` ranks the whole corpus within the places the build stores
+    (:mod:`ckg_rdf.rank.positions`), so it can read them instead of sorting every paper."""
+    unfiltered = not (
+        request.topics or request.concepts or request.citing_topics or request.citing_concepts
+    )
+    return unfiltered and request.offset + request.k <= POSITIONS
+
+
+def ranking_query(request: RankRequest, *, positions: bool = False) -> str:
+    """The SPARQL SELECT answering ``request``: ?paper ?title ?citations ?pageRank.
+
+    ``positions``: the graph has the rank places of its first papers (a build since
+    issue 21); used when :func:`by_position` says they answer the request.
+    """
     request.check()
+    if positions and by_position(request):
+        place = CKG.citationPosition if request.by == "citations" else CKG.pageRankPosition
+        return f"""SELECT ?paper ?title ?citations ?pageRank
+WHERE {{
+  ?paper {place} ?place .
+  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
+  BIND(COALESCE(?counted, 0) AS ?citations)
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+}}
+ORDER BY ?place
+LIMIT {request.k}
+OFFSET {request.offset}
+"""
     where: list[str] = [f"?paper a {CKG.Paper} ."]
     for topic in request.topics:
         where.append(f"?paper {CKG.associatedTopic} {topic} .")

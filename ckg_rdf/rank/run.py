@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import QuerySolutions
 
-from ckg_rdf.rank.ranking import RankRequest, ranking_query
+from ckg_rdf.rank.ranking import RankRequest, by_position, ranking_query
 from ckg_rdf.rank.resolve import NameIndex, Resolved, resolve
 from ckg_rdf.store import GraphReader
+from ckg_rdf.vocab import CKG
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ def run_ranking(store: GraphReader, spec: RankSpec, names: NameIndex | None = No
         k=spec.k,
         offset=spec.offset,
     )
-    query = ranking_query(request)
+    positions = by_position(request) and bool(
+        store.query(f"ASK {{ ?paper {CKG.citationPosition} ?place }}")
+    )
+    query = ranking_query(request, positions=positions)
     result = store.query(query)
     rows = []
     if isinstance(result, QuerySolutions):
