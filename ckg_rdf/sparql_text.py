@@ -11,9 +11,10 @@ applies them to the whole query text before it reads anything else.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Order matters: long strings before short ones, so '''...''' is one token.
@@ -91,6 +92,27 @@ def outer_limit(query: str) -> int | None:
     if m is None:
         return None
     return int(m.group(1) or m.group(2))
+
+
+#: query texts :func:`per_query_text` keeps per function, and the longest it keeps
+#: (4,096 texts of at most 8 KB: at most 32 MB)
+MEMO_TEXTS = 4096
+MEMO_CHARS = 8192
+
+_R = TypeVar("_R")
+
+
+def per_query_text(fn: Callable[..., _R]) -> Callable[..., _R]:
+    """``fn`` remembered per arguments, its last one a query text: clients send the same
+    text again and again, so what depends on the text alone is worked out once. A text
+    longer than :data:`MEMO_CHARS` is not kept, nor is a call that raises."""
+    kept = functools.lru_cache(maxsize=MEMO_TEXTS)(fn)
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> _R:
+        return kept(*args) if len(args[-1]) <= MEMO_CHARS else fn(*args)
+
+    return call
 
 
 def where_braces(query: str) -> list[int]:

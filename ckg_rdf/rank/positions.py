@@ -15,7 +15,7 @@ DESC(citations) ?paper (IRIs compared as strings, as SPARQL does).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 #: how many papers get a position in each order
 POSITIONS = 1000
@@ -37,8 +37,7 @@ def positions(
     def by_pagerank(p: str) -> tuple[float, int, str]:
         return (-stored_score(scores.get(p, 0.0)), -cited.get(p, 0), p)
 
-    first = {}
-    for order in (by_citations, by_pagerank):
-        best = sorted(papers, key=order)[:POSITIONS]
-        first[order] = {p: i + 1 for i, p in enumerate(best)}
-    return first[by_citations], first[by_pagerank]
+    def places(order: Callable[[str], tuple[float, float, str]]) -> dict[str, int]:
+        return {p: i + 1 for i, p in enumerate(sorted(papers, key=order)[:POSITIONS])}
+
+    return places(by_citations), places(by_pagerank)

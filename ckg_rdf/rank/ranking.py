@@ -64,6 +64,22 @@ def _values(var: str, terms: Sequence[NamedNode]) -> str:
     return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
 
 
+def _stored_counts(pattern: str, order: str, request: RankRequest) -> str:
+    """The papers matching ``pattern`` with their stored citation count and PageRank."""
+    return f"""SELECT ?paper ?title ?citations ?pageRank
+WHERE {{
+  {pattern}
+  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
+  BIND(COALESCE(?counted, 0) AS ?citations)
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+}}
+ORDER BY {order}
+LIMIT {request.k}
+OFFSET {request.offset}
+"""
+
+
 def by_position(request: RankRequest) -> bool:
     """Whether ``request`` ranks the whole corpus within the places the build stores
     (:mod:`ckg_rdf.rank.positions`), so it can read them instead of sorting every paper."""
@@ -82,18 +98,7 @@ def ranking_query(request: RankRequest, *, positions: bool = False) -> str:
     request.check()
     if positions and by_position(request):
         place = CKG.citationPosition if request.by == "citations" else CKG.pageRankPosition
-        return f"""SELECT ?paper ?title ?citations ?pageRank
-WHERE {{
-  ?paper {place} ?place .
-  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
-  BIND(COALESCE(?counted, 0) AS ?citations)
-  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
-  OPTIONAL {{ ?paper {RDFS.label} ?title }}
-}}
-ORDER BY ?place
-LIMIT {request.k}
-OFFSET {request.offset}
-"""
+        return _stored_counts(f"?paper {place} ?place .", "?place", request)
     where: list[str] = [f"?paper a {CKG.Paper} ."]
     for topic in request.topics:
         where.append(f"?paper {CKG.associatedTopic} {topic} .")
@@ -122,18 +127,7 @@ OFFSET {request.offset}
     if not alternatives:
         # every citation counts: the count the ranks stage stored (distinct citing papers,
         # the same number) instead of counting each paper's citations per request
-        return f"""SELECT ?paper ?title ?citations ?pageRank
-WHERE {{
-  {body}
-  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
-  BIND(COALESCE(?counted, 0) AS ?citations)
-  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
-  OPTIONAL {{ ?paper {RDFS.label} ?title }}
-}}
-ORDER BY {order}
-LIMIT {request.k}
-OFFSET {request.offset}
-"""
+        return _stored_counts(body, order, request)
     citing_body = "\n        ".join(citing)
     return f"""SELECT ?paper ?title ?citations ?pageRank
 WHERE {{

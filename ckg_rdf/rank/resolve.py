@@ -7,9 +7,10 @@ graph knows it. Used by ``ckg rank`` and ``/rank`` alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
+from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Variable
 
 from ckg_rdf.errors import CkgError
 from ckg_rdf.store import GraphReader
@@ -65,31 +66,33 @@ class NameIndex:
                 f"{{ {_names_query(kind)} }} }}"
             )
             for r in rows if isinstance(rows, QuerySolutions) else []:
-                pref = r["pref"].value if r["pref"] is not None else None
-                names.setdefault(r["key"].value, []).append((r["node"].value, pref))
+                names.setdefault(r["key"].value, []).append(_match(r))
             self._kinds[kind] = names
-        key = _lower(store, text)
-        return sorted(set(names.get(key, [])), key=lambda m: (m[0], m[1] or ""))
+        return _in_order(names.get(_lower(store, text), []))
+
+
+def _match(row: QuerySolution) -> tuple[str, str | None]:
+    return row["node"].value, row["pref"].value if row["pref"] is not None else None
+
+
+def _in_order(matches: Iterable[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """Distinct matches by node IRI (then label): the first is the one resolved."""
+    return sorted(set(matches), key=lambda m: (m[0], m[1] or ""))
 
 
 def _lower(store: GraphReader, text: str) -> str:
     # the literal enters through pyoxigraph's term syntax, which escapes it
     rows = store.query(f"SELECT (LCASE({Literal(text)}) AS ?key) WHERE {{}}")
-    found = list(rows) if isinstance(rows, QuerySolutions) else []
-    return found[0]["key"].value if found else text.lower()
+    return next(iter(rows))["key"].value  # type: ignore[call-overload]
 
 
 def _scan(store: GraphReader, kind: str, text: str) -> list[tuple[str, str | None]]:
     query = (
         f"SELECT ?node ?pref WHERE {{ {{ {_names_query(kind)} }} "
-        f"FILTER(LCASE(STR(?name)) = LCASE(STR(?text))) }} ORDER BY ?node"
+        f"FILTER(LCASE(STR(?name)) = LCASE(STR(?text))) }}"
     )
     rows = store.query(query, substitutions={Variable("text"): Literal(text)})
-    found = list(rows) if isinstance(rows, QuerySolutions) else []
-    return sorted(
-        {(r["node"].value, r["pref"].value if r["pref"] is not None else None) for r in found},
-        key=lambda m: (m[0], m[1] or ""),
-    )
+    return _in_order(_match(r) for r in rows) if isinstance(rows, QuerySolutions) else []
 
 
 def resolve(store: GraphReader, kind: str, text: str, names: NameIndex | None = None) -> Resolved:

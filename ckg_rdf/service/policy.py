@@ -54,7 +54,7 @@ from ckg_rdf.sparql_lexer import (
     line_column,
     pname,
 )
-from ckg_rdf.sparql_text import max_nesting, unescape_codepoints
+from ckg_rdf.sparql_text import max_nesting, per_query_text, unescape_codepoints
 from ckg_rdf.vocab import PREFIXES
 
 #: keywords Oxigraph may read at the start of a longer word or prefixed name: the ones the
@@ -139,12 +139,11 @@ class QueryPolicy:
         """Raise :class:`PolicyError` if ``text`` may not run; return the SERVICE endpoints.
 
         ``base_iri`` is the base the store resolves relative IRIs against (none by default).
-        A text without SERVICE is remembered (:func:`_local_query`): clients send the
-        same query again and again, and its answer depends on nothing else; one naming an
-        endpoint is checked each time (what a host name resolves to may change).
+        Whether a text mentions SERVICE at all is worked out once per text
+        (:func:`_local`); one naming an endpoint is checked each time (what a host name
+        resolves to may change).
         """
-        local = _local_query if len(text) <= _MEMO_CHARS else _local
-        if local(self.max_nesting, text):
+        if _local(self, text):
             return []
         return self._check(text, self._nesting(text), update=False, base_iri=base_iri)
 
@@ -496,19 +495,12 @@ def _absolute(iri: str, base: str | None, tok: Token, what: str) -> str:
     return resolved
 
 
-#: the longest query text :func:`_local_query` keeps (4,096 of them: at most 32 MB)
-_MEMO_CHARS = 8192
-
-
-def _local(deepest_allowed: int, text: str) -> bool:
+@per_query_text
+def _local(policy: QueryPolicy, text: str) -> bool:
     """Whether ``text`` mentions no SERVICE (so the policy has nothing more to check);
-    raises :class:`PolicyError` if it nests deeper than allowed."""
-    unescaped = QueryPolicy(max_nesting=deepest_allowed)._nesting(text)
+    raises :class:`PolicyError` if it nests deeper than ``policy`` allows."""
+    unescaped = policy._nesting(text)
     return "service" not in unescaped.lower() and "service" not in text.lower()
-
-
-#: :func:`_local`, remembered per text (a refusal raises, and is not kept)
-_local_query = lru_cache(maxsize=4096)(_local)
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,7 @@ import re
 import tempfile
 import weakref
 from dataclasses import asdict, dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from ckg_rdf.rank.run import RankResult, RankSpec, run_ranking
 from ckg_rdf.service import conneg
 from ckg_rdf.service.conneg import RDF_FORMATS, RESULT_FORMATS, Format
 from ckg_rdf.service.policy import PolicyError, QueryPolicy
-from ckg_rdf.sparql_text import outer_limit
+from ckg_rdf.sparql_text import outer_limit, per_query_text
 from ckg_rdf.store import GraphReader, GraphWriter, QueryError
 from ckg_rdf.store.describe import MAX_INCOMING
 from ckg_rdf.store.interface import as_triples
@@ -373,14 +373,8 @@ def xml_safe(body: bytes) -> bytes:
     return _XML_INVALID.sub("\ufffd", text).encode("utf-8")
 
 
-@lru_cache(maxsize=4096)
-def _kept_outer_limit(query: str) -> int | None:
-    return outer_limit(query)
-
-
-def _outer_limit(query: str) -> int | None:
-    """:func:`outer_limit`, remembered for the texts clients send again and again."""
-    return _kept_outer_limit(query) if len(query) <= 8192 else outer_limit(query)
+#: :func:`outer_limit`, worked out once per query text
+_outer_limit = per_query_text(outer_limit)
 
 
 def run_query(store: GraphReader, task: QueryTask, limits: Limits) -> Payload | Failure:
