@@ -28,8 +28,10 @@ from ckg_rdf.service.settings import ServiceSettings
 POLL_S = 0.5
 #: how long a stopping process gets before it is killed (seconds)
 STOP_GRACE_S = 10.0
-#: a process that dies sooner than this after its start is not restarted (a crash loop)
+#: a process that dies sooner than this after its start, CRASH_LOOP times in a row, is a
+#: crash loop: the supervisor gives up rather than restart it forever
 MIN_LIFE_S = 5.0
+CRASH_LOOP = 3
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
@@ -79,6 +81,7 @@ def serve_processes(settings: ServiceSettings, host: str, port: int, processes: 
         return proc, time.monotonic()
 
     running = [start() for _ in range(processes)]
+    quick_deaths = [0] * processes
     status = 0
     try:
         while not stopping:
@@ -86,7 +89,9 @@ def serve_processes(settings: ServiceSettings, host: str, port: int, processes: 
             for i, (proc, started) in enumerate(running):
                 if proc.is_alive() or stopping:
                     continue
-                if time.monotonic() - started < MIN_LIFE_S:
+                quick = time.monotonic() - started < MIN_LIFE_S
+                quick_deaths[i] = quick_deaths[i] + 1 if quick else 0
+                if quick_deaths[i] >= CRASH_LOOP:
                     status = 1
                     stopping = True
                     break
