@@ -25,7 +25,7 @@ _CITES = f"SELECT ?a ?b WHERE {{ ?a {CKG.cites} ?b }}"
 @dataclass(frozen=True)
 class RankStage:
     name: str = "pagerank"
-    version: str = "2"  # 2: rank positions of the first papers (rank/positions.py)
+    version: str = "3"  # 2: places of the first papers; 3: of every paper (rank/positions.py)
     requires: tuple[str, ...] = ("citations",)
     graphs: tuple[str, ...] = ("ranks",)
     describe_first: bool = False

@@ -169,6 +169,11 @@ STAGES.register(
     "in-corpus citation counts and PageRank of every paper",
 )
 STAGES.register(
+    "summaries",
+    "ckg_rdf.pipeline.summaries_stage:make_summaries_stage",
+    "counts and ranked lists over the whole graph (top concepts, most cited from a topic...)",
+)
+STAGES.register(
     "dataset",
     "ckg_rdf.pipeline.dataset_stage:make_dataset_stage",
     "the VoID + DCAT description of the dataset (last)",
@@ -191,7 +196,15 @@ DEFAULT_STEPS = (
     "search-texts",
     "text-embeddings",
 )
-DEFAULT_STAGES = ("citations", "pagerank", "topics", "search", "embeddings", "dataset")
+DEFAULT_STAGES = (
+    "citations",
+    "pagerank",
+    "topics",
+    "summaries",
+    "search",
+    "embeddings",
+    "dataset",
+)
 
 
 def stage_inputs_of(ctx: StageContext, graphs: Sequence[str], *extra: Any) -> str:

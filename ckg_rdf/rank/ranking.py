@@ -21,14 +21,13 @@ Semantics (what the counts mean):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pyoxigraph import NamedNode
 
 from ckg_rdf.errors import CkgError
-from ckg_rdf.rank.positions import POSITIONS
 from ckg_rdf.vocab import CKG, RDFS
 
 Order = Literal["citations", "pagerank"]
@@ -80,25 +79,78 @@ OFFSET {request.offset}
 """
 
 
+def _by_place(pattern: str, request: RankRequest) -> str:
+    """The papers matching ``pattern`` (which binds ``?place``) in place order: the places
+    are sorted first and only the page's papers read their count, score and title."""
+    return f"""SELECT ?paper ?title ?citations ?pageRank
+WHERE {{
+  {{
+    SELECT ?paper ?place
+    WHERE {{
+      {pattern}
+    }}
+    ORDER BY ?place
+    LIMIT {request.k}
+    OFFSET {request.offset}
+  }}
+  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
+  BIND(COALESCE(?counted, 0) AS ?citations)
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+}}
+ORDER BY ?place
+"""
+
+
 def by_position(request: RankRequest) -> bool:
-    """Whether ``request`` ranks the whole corpus within the places the build stores
-    (:mod:`ckg_rdf.rank.positions`), so it can read them instead of sorting every paper."""
-    unfiltered = not (
-        request.topics or request.concepts or request.citing_topics or request.citing_concepts
-    )
-    return unfiltered and request.offset + request.k <= POSITIONS
+    """Whether ``request`` orders papers by the places the build stores
+    (:mod:`ckg_rdf.rank.positions`): when every citation counts, the order is exactly
+    those places, so the query sorts one number per paper instead of three keys."""
+    return not (request.citing_topics or request.citing_concepts)
 
 
-def ranking_query(request: RankRequest, *, positions: bool = False) -> str:
+def filter_nodes(request: RankRequest) -> tuple[NamedNode, ...]:
+    """The topics and concepts a ranked paper must have."""
+    return (*request.topics, *request.concepts)
+
+
+def ranking_query(
+    request: RankRequest,
+    *,
+    positions: bool = False,
+    sizes: Mapping[str, int] | None = None,
+    places: range | None = None,
+) -> str:
     """The SPARQL SELECT answering ``request``: ?paper ?title ?citations ?pageRank.
 
-    ``positions``: the graph has the rank places of its first papers (a build since
-    issue 21); used when :func:`by_position` says they answer the request.
+    ``positions``: the graph has every paper's rank places (a build since issue 21);
+    used when :func:`by_position` says they answer the request. Then:
+
+    * ``sizes`` (node IRI -> papers): the filters are joined smallest first, so the engine
+      walks the fewest papers (it keeps the written order of a join);
+    * ``places``: only the papers at these places (one lookup each) are checked against the
+      filters: the first ranks of a large set are found without walking the set
+      (:func:`ckg_rdf.rank.run.run_ranking` decides which is cheaper).
     """
     request.check()
     if positions and by_position(request):
         place = CKG.citationPosition if request.by == "citations" else CKG.pageRankPosition
-        return _stored_counts(f"?paper {place} ?place .", "?place", request)
+        nodes = sorted(filter_nodes(request), key=lambda n: (sizes or {}).get(n.value, 1 << 62))
+        filters = [
+            f"?paper {CKG.associatedTopic if n in request.topics else CKG.associatedConcept} {n} ."
+            for n in nodes
+        ]
+        if not filters and places is None:
+            # the whole corpus: look the places up (an ORDER BY would sort every paper)
+            places = range(request.offset + 1, request.offset + request.k + 1)
+        if places is not None:
+            values = " ".join(str(n) for n in places)
+            pattern = "\n      ".join(
+                [f"VALUES ?place {{ {values} }}", f"?paper {place} ?place .", *filters]
+            )
+            return _by_place(pattern, replace(request, offset=0, k=len(places) or 1))
+        pattern = "\n      ".join([*filters, f"?paper {place} ?place ."])
+        return _by_place(pattern, request)
     where: list[str] = [f"?paper a {CKG.Paper} ."]
     for topic in request.topics:
         where.append(f"?paper {CKG.associatedTopic} {topic} .")

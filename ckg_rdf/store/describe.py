@@ -15,7 +15,8 @@ The description of ``R``:
   dereference to this document: ``<paper#author-1>``, the author entries);
 * the first :data:`MAX_INCOMING` (or ``max_incoming``: a page shows fewer) triples
   ``?s ?q R`` and the labels of their subjects (a concept that a million papers
-  mention must not be read whole per request);
+  mention must not be read whole per request), except the kept lists' links
+  (:data:`LIST_LINKS`);
 * every hash IRI ``R#...`` that points at ``R`` through an owner link
   (:data:`OWNER_LINKS`: ``<paper#topic-x> oa:hasTarget <paper>``, the topic and
   concept annotations), with all its triples: looked up by that predicate, so
@@ -37,6 +38,10 @@ LABELS: tuple[NamedNode, ...] = (RDFS.label, SKOS.prefLabel, CKG.name, CKG.title
 OWNER_LINKS: tuple[NamedNode, ...] = (OA.hasTarget,)
 #: incoming triples in one description
 MAX_INCOMING = 2000
+#: links into a resource from the lists the build keeps (its ``summaries`` graph: a paper
+#: is the item of dozens of "most cited" entries): they describe the lists, not the
+#: resource, so its document leaves them out
+LIST_LINKS: tuple[NamedNode, ...] = (CKG.rankScope, CKG.rankedItem)
 
 #: ``quads_for_pattern(subject, predicate, object)`` over every graph
 Pattern = Callable[[NamedNode | BlankNode | None, NamedNode | None, object], Iterable[Quad]]
@@ -74,7 +79,8 @@ def describe_by_pattern(
                 pass
         if isinstance(obj, NamedNode):
             labels(obj)
-    for triple in list(add(islice(quads(None, None, resource), max_incoming))):
+    incoming = (q for q in quads(None, None, resource) if q.predicate not in LIST_LINKS)
+    for triple in list(add(islice(incoming, max_incoming))):
         labels(triple.subject)  # type: ignore[arg-type]
     for predicate in OWNER_LINKS:
         for quad in quads(None, predicate, resource):
@@ -109,7 +115,11 @@ WHERE {{
   }}
   UNION
   {{
-    {{ SELECT ?s ?q ?resource WHERE {{ ?s ?q ?resource }} LIMIT MAX_INCOMING }}
+    {{
+      SELECT ?s ?q ?resource
+      WHERE {{ ?s ?q ?resource . FILTER(?q NOT IN ({_values(LIST_LINKS)})) }}
+      LIMIT MAX_INCOMING
+    }}
     OPTIONAL {{ ?s ?slp ?slabel . FILTER(?slp IN ({_values(LABELS)})) }}
   }}
   UNION
