@@ -31,6 +31,14 @@ def _rows(store: GraphReader, query: str) -> Iterator[QuerySolutions]:
     return result  # type: ignore[return-value]
 
 
+def _pairs(store: GraphReader, predicate: NamedNode) -> list[tuple[str, str]]:
+    """Every (subject, object) of ``predicate``."""
+    return [
+        (r[0].value, r[1].value)
+        for r in _rows(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+    ]
+
+
 def read_links(store: GraphReader):  # type: ignore[no-untyped-def]
     """The :class:`~ckg_rdf.rank.summaries.GraphLinks` of ``store``."""
     from ckg_rdf.rank.summaries import GraphLinks
@@ -53,14 +61,8 @@ def read_links(store: GraphReader):  # type: ignore[no-untyped-def]
     g.topics = [
         r[0].value for r in _rows(store, f"SELECT ?t WHERE {{ ?t {RDF.type} {CKG.Topic} }}")
     ]
-    g.topic_links = [
-        (r[0].value, r[1].value)
-        for r in _rows(store, f"SELECT ?p ?t WHERE {{ ?p {CKG.associatedTopic} ?t }}")
-    ]
-    g.citations = [
-        (r[0].value, r[1].value)
-        for r in _rows(store, f"SELECT ?a ?b WHERE {{ ?a {CKG.cites} ?b }}")
-    ]
+    g.topic_links = _pairs(store, CKG.associatedTopic)
+    g.citations = _pairs(store, CKG.cites)
     for r in _rows(
         store,
         f"SELECT ?c ?l ?type WHERE {{ ?c {RDF.type} {CKG.Concept} ; {SKOS.prefLabel} ?l . "
@@ -69,14 +71,8 @@ def read_links(store: GraphReader):  # type: ignore[no-untyped-def]
         found = g.concepts.get(r[0].value)
         if found is None or r[1].value < found[0]:
             g.concepts[r[0].value] = (r[1].value, r[2].value if r[2] is not None else None)
-    g.authorships = [
-        (r[0].value, r[1].value)
-        for r in _rows(store, f"SELECT ?p ?a WHERE {{ ?p {CKG.authoredBy} ?a }}")
-    ]
-    g.affiliations = [
-        (r[0].value, r[1].value)
-        for r in _rows(store, f"SELECT ?a ?i WHERE {{ ?a {CKG.affiliatedWith} ?i }}")
-    ]
+    g.authorships = _pairs(store, CKG.authoredBy)
+    g.affiliations = _pairs(store, CKG.affiliatedWith)
     for r in _rows(
         store, f"SELECT ?i ?n WHERE {{ ?i {RDF.type} {CKG.Institution} ; {RDFS.label} ?n }}"
     ):
