@@ -29,6 +29,17 @@ from ckg_rdf.store import GraphReader, select
 _BACKENDS = ", ".join(f"{e.name} ({e.help})" for e in EXTRACTORS.entries())
 
 
+#: every paper mentioning ?concept, most mentions first (the named query
+#: papers-mentioning-concept reads the first 20 the build keeps; here all are listed)
+_MENTIONING = """SELECT ?concept ?paper ?title ?mentions
+WHERE {
+  ?annotation a ckg:ConceptAnnotation ; oa:hasBody ?concept ; oa:hasTarget ?paper ;
+      ckg:mentionCount ?mentions ; ckg:score ?score .
+  OPTIONAL { ?paper ckg:title ?title }
+}
+ORDER BY DESC(?mentions) DESC(?score) ?paper"""
+
+
 def _rows(store: GraphReader, query: str, **bindings: NamedNode | Literal) -> list:
     return select(store, named_queries()[query].text, **bindings)
 
@@ -120,7 +131,7 @@ def concepts_command(
             report = build(
                 config,
                 steps=["concepts"],
-                stages=["search", "dataset"],  # the search index follows the new links
+                stages=["summaries", "search", "dataset"],  # they follow the new links
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         counts = {"papers annotated": 0, **report.steps.get("concepts", {})}
@@ -150,7 +161,7 @@ def concept_command(
         fail(f"no concept labelled {name!r} in the graph (labels and synonyms, any case)")
     for c in concepts:
         node = c["concept"]
-        rows = _rows(graph, "papers-mentioning-concept", concept=node)
+        rows = select(graph, _MENTIONING, concept=node)
         table = Table(
             title=f"{c['prefLabel'].value} ({c['typeName'].value}) <{node.value}>: "
             f"{len(rows)} paper(s)",

@@ -114,7 +114,7 @@ def summary_triples(summaries, graph: NamedNode) -> Iterator[Triple]:  # type: i
 class SummariesStage:
     name: str = "summaries"
     version: str = "1"
-    requires: tuple[str, ...] = ("pagerank",)  # and after topics, when it runs
+    requires: tuple[str, ...] = ()  # after pagerank and topics when they run
     graphs: tuple[str, ...] = ("summaries",)
     describe_first: bool = False
 

@@ -193,11 +193,31 @@ class Summaries:
 def summarise(g: GraphLinks) -> Summaries:
     """Every count and ranked list of the module docstring, from ``g``."""
     papers = Index(list(g.papers))
-    places = np.array([g.papers[p][0] for p in papers.items], dtype=np.int64)
-    cited_counts = np.array([g.papers[p][1] for p in papers.items], dtype=np.int64)
-    page_rank = np.array([g.papers[p][2] for p in papers.items], dtype=np.float64)
+    # papers linked but not ranked (a graph without the ranks stage, as after 'ckg concepts'
+    # alone): no citations and no PageRank, so after every ranked paper, by IRI
+    for paper in (
+        *(a[0] for a in g.annotations),
+        *(t[0] for t in g.topic_links),
+        *(x for pair in g.citations for x in pair),
+        *(a[0] for a in g.authorships),
+    ):
+        papers.id(paper)
     paper_order = papers.string_order()
-    n = len(papers)
+    n, ranked = len(papers), len(g.papers)
+    unranked_place = {
+        i: len(g.papers) + 1 + k
+        for k, i in enumerate(sorted(range(ranked, n), key=lambda i: paper_order[i]))
+    }
+    places = np.array(
+        [g.papers[p][0] if i < ranked else unranked_place[i] for i, p in enumerate(papers.items)],
+        dtype=np.int64,
+    )
+    cited_counts = np.array(
+        [g.papers[p][1] if p in g.papers else 0 for p in papers.items], dtype=np.int64
+    )
+    page_rank = np.array(
+        [g.papers[p][2] if p in g.papers else 0.0 for p in papers.items], dtype=np.float64
+    )
 
     concepts = Index(list(g.concepts))
     topics = Index(g.topics)
