@@ -63,15 +63,20 @@ def _values(var: str, terms: Sequence[NamedNode]) -> str:
     return f"VALUES ?{var} {{ {' '.join(str(t) for t in terms)} }}"
 
 
+def _details() -> str:
+    """What a ranked row shows beside its paper: its stored count, PageRank and title."""
+    return f"""OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
+  BIND(COALESCE(?counted, 0) AS ?citations)
+  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
+  OPTIONAL {{ ?paper {RDFS.label} ?title }}"""
+
+
 def _stored_counts(pattern: str, order: str, request: RankRequest) -> str:
     """The papers matching ``pattern`` with their stored citation count and PageRank."""
     return f"""SELECT ?paper ?title ?citations ?pageRank
 WHERE {{
   {pattern}
-  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
-  BIND(COALESCE(?counted, 0) AS ?citations)
-  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
-  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+  {_details()}
 }}
 ORDER BY {order}
 LIMIT {request.k}
@@ -93,10 +98,7 @@ WHERE {{
     LIMIT {request.k}
     OFFSET {request.offset}
   }}
-  OPTIONAL {{ ?paper {CKG.citationCount} ?counted }}
-  BIND(COALESCE(?counted, 0) AS ?citations)
-  OPTIONAL {{ ?paper {CKG.pageRank} ?pageRank }}
-  OPTIONAL {{ ?paper {RDFS.label} ?title }}
+  {_details()}
 }}
 ORDER BY ?place
 """
